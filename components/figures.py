@@ -1,0 +1,105 @@
+"""Figure builders: pure ``DataFrame -> go.Figure`` functions sharing one French template."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import fmt
+
+NO_DATA = "Aucune donnée pour ces filtres"
+COLORS = ("#1f5f99", "#f29f05", "#2a9d8f", "#e76f51", "#6c757d", "#8e6bbf", "#b5838d", "#52b788")
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        colorway=COLORS,
+        separators=fmt.PLOTLY_SEPARATORS,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        hoverlabel={"namelength": -1},
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+        xaxis={"automargin": True, "gridcolor": "#eceff3"},
+        yaxis={"automargin": True, "gridcolor": "#eceff3", "rangemode": "tozero"},
+    )
+)
+
+
+def message(text: str) -> go.Figure:
+    """A figure with no axes that shows ``text`` (loading, empty data, invalid filters)."""
+    figure = go.Figure(layout={"template": TEMPLATE, "height": 260})
+    figure.add_annotation(
+        text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15, "color": "#6c757d"}
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: str) -> go.Figure:
+    """Vertical bars, one group per ``category`` value and one bar per column of ``series``."""
+    if table.empty or not table[series].to_numpy().any():
+        return message(NO_DATA)
+    figure = go.Figure(layout={"template": TEMPLATE, "height": 280, "barmode": "group"})
+    for name in series:
+        figure.add_bar(
+            x=table[category],
+            y=table[name],
+            name=name,
+            text=[fmt.number(v) for v in table[name]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{x}} · {name} : %{{y:,}} {unit.lower()}<extra></extra>",
+        )
+    figure.update_yaxes(title_text=unit)
+    return figure
+
+
+def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str, hint: str = "") -> go.Figure:
+    """Horizontal bars sorted from the largest value at the top; ``hint`` is shown under the chart."""
+    if table.empty or not table[value].any():
+        return message(NO_DATA)
+    ordered = table.sort_values([value, label], ascending=[True, False])
+    figure = go.Figure(layout={"template": TEMPLATE, "height": max(260, 28 * len(ordered) + 60)})
+    figure.add_bar(
+        x=ordered[value],
+        y=ordered[label],
+        orientation="h",
+        text=[fmt.number(v) for v in ordered[value]],
+        textposition="outside",
+        cliponaxis=False,
+        marker_color=COLORS[0],
+        customdata=ordered[["code"]] if "code" in ordered else None,
+        hovertemplate=f"%{{y}} : %{{x:,}} {unit.lower()}<extra></extra>",
+    )
+    figure.update_xaxes(title_text=unit)
+    figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
+    if hint:
+        figure.add_annotation(
+            text=hint, showarrow=False, x=1, y=1.0, xref="paper", yref="paper", xanchor="right",
+            yanchor="bottom", font={"size": 11, "color": "#6c757d"},
+        )  # fmt: skip
+        figure.update_layout(margin={"t": 24})
+    return figure
+
+
+def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> go.Figure:
+    """Counts over time: bars per week or month, a line per day; periods without visits show 0."""
+    if table.empty or not table[column].any():
+        return message(NO_DATA)
+    figure = go.Figure(layout={"template": TEMPLATE, "height": 300})
+    if granularity == "mois":
+        labels = [fmt.month(p.date()) for p in table["periode"]]
+        figure.add_bar(x=labels, y=table[column], marker_color=COLORS[0],
+                       hovertemplate=f"%{{x}} : %{{y:,}} {unit.lower()}<extra></extra>")  # fmt: skip
+    else:
+        prefix = "Semaine du " if granularity == "semaine" else ""
+        hover = [prefix + fmt.date(p.date()) for p in table["periode"]]
+        trace = go.Bar if granularity == "semaine" else go.Scatter
+        figure.add_trace(
+            trace(x=table["periode"], y=table[column], customdata=hover, marker_color=COLORS[0],
+                  hovertemplate=f"%{{customdata}} : %{{y:,}} {unit.lower()}<extra></extra>")
+        )  # fmt: skip
+        figure.update_xaxes(tickformat="%d/%m/%Y")
+    figure.update_yaxes(title_text=unit)
+    return figure

@@ -1,0 +1,85 @@
+"""The shared sidebar of filters and the pure helpers that turn data into its options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components import fmt, ids
+
+MONTH_OPTIONS = [{"label": name.capitalize(), "value": i} for i, name in enumerate(fmt.MONTH_NAMES, start=1)]
+
+
+def _field(label: str, control: Any, label_for: str) -> html.Div:
+    """A labelled filter control."""
+    return html.Div([dbc.Label(label, html_for=label_for, className="filter-label"), control], className="mb-3")
+
+
+def _dropdown(component_id: str, placeholder: str, multi: bool = False) -> dcc.Dropdown:
+    """A searchable dropdown whose options are filled by a callback."""
+    return dcc.Dropdown(
+        id=component_id, options=[], multi=multi, placeholder=placeholder, clearable=True, searchable=True
+    )
+
+
+def sidebar() -> html.Div:
+    """The filters: responsable, utilisateur, année, mois, gamme, région, période, and a reset button."""
+    dates = dcc.DatePickerRange(
+        id=ids.DATES,
+        display_format="DD/MM/YYYY",
+        first_day_of_week=1,
+        clearable=True,
+        start_date_placeholder_text="Début",
+        end_date_placeholder_text="Fin",
+        className="w-100",
+    )
+    return html.Div(
+        [
+            html.H2("Filtres", className="sidebar-title"),
+            _field("Responsable (équipe)", _dropdown(ids.RESPONSABLE, "Toutes les équipes"), ids.RESPONSABLE),
+            _field("Utilisateur", _dropdown(ids.UTILISATEUR, "Tous les utilisateurs"), ids.UTILISATEUR),
+            dbc.Row(
+                [
+                    dbc.Col(_field("Année", _dropdown(ids.ANNEE, "Toutes"), ids.ANNEE)),
+                    dbc.Col(
+                        _field(
+                            "Mois",
+                            dcc.Dropdown(id=ids.MOIS, options=MONTH_OPTIONS, placeholder="Tous"),
+                            ids.MOIS,
+                        )
+                    ),
+                ],
+                className="g-2",
+            ),
+            _field("Gamme", _dropdown(ids.GAMME, "Toutes les gammes", multi=True), ids.GAMME),
+            _field("Région", _dropdown(ids.REGION, "Toutes les régions", multi=True), ids.REGION),
+            _field("Période", dates, ids.DATES),
+            html.Div(id=ids.FILTER_ERROR, className="filter-error", role="alert"),
+            dbc.Button("Réinitialiser les filtres", id=ids.RESET, color="secondary", outline=True, size="sm"),
+        ],
+        className="sidebar",
+    )
+
+
+def user_options(users: pd.DataFrame) -> list[dict[str, Any]]:
+    """Dropdown options ``NOM Prénom (RÔLE)`` from a frame with ``id_utilisateur, nom, role, statut``."""
+    return [
+        {
+            "label": f"{row.nom} ({row.role})" + (" – désactivé" if row.statut == "DESA" else ""),
+            "value": int(row.id_utilisateur),
+        }
+        for row in users.itertuples(index=False)
+    ]
+
+
+def code_options(codes: pd.DataFrame) -> list[dict[str, Any]]:
+    """Dropdown options from a frame with ``code, libelle`` (the UI shows labels, the URL keeps codes)."""
+    return [{"label": row.libelle, "value": row.code} for row in codes.itertuples(index=False)]
+
+
+def year_options(years: list[int]) -> list[dict[str, Any]]:
+    """Dropdown options for years, most recent first."""
+    return [{"label": str(year), "value": year} for year in sorted(years, reverse=True)]

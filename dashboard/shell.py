@@ -1,0 +1,181 @@
+"""The shell around every page: navbar, sidebar of filters, page container, footer, and their callbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html
+from flask import g, has_request_context
+
+from components import fmt, ids
+from components.sidebar import code_options, sidebar, user_options, year_options
+from data import codes, options
+from data.filters import CODE_FIELDS, FilterError, Filters
+from data.scope import request_scope
+
+VALUE_IDS = [*ids.SIDEBAR_FIELDS]
+DATE_FIELDS = ("start_date", "end_date")
+
+
+def navbar() -> dbc.Navbar:
+    """The brand, one link per page (filters carried along) and the account menu."""
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["path"], active="partial",
+                                id={"type": ids.NAV_LINK, "path": page["path"]}))
+        for page in dash.page_registry.values()
+    ]  # fmt: skip
+    account = g.get("mediviz_account") if has_request_context() else None
+    logout = html.Form(
+        [html.Span(account.username if account else "", className="navbar-user me-2"),
+         dbc.Button("Se déconnecter", type="submit", size="sm", color="light", outline=True, id="logout")],
+        action="/logout", method="POST", className="d-flex align-items-center ms-auto",
+    )  # fmt: skip
+    return dbc.Navbar(
+        dbc.Container(
+            [dbc.NavbarBrand("Mediviz", href="/visites"), dbc.Nav(links, navbar=True, className="me-auto"), logout],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        className="mb-0",
+    )
+
+
+def layout() -> html.Div:
+    """Static structure only: values and options arrive through callbacks."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.FILTERS_STORE),
+            dcc.Store(id=ids.URL_SYNC),
+            html.Div(id=ids.FLASH),
+            navbar(),
+            html.Div(
+                [html.Aside(sidebar(), className="sidebar-col"), html.Main(dash.page_container, className="main-col")],
+                className="shell-body",
+            ),
+            html.Footer(html.Small(id=ids.FRESHNESS), className="shell-footer"),
+        ]
+    )
+
+
+def values_from_search(search: str | None) -> list[Any]:
+    """Sidebar values (in ``VALUE_IDS`` order, then start and end dates) from a URL query string."""
+    query = parse_qs((search or "").lstrip("?"))
+    values: list[Any] = []
+    for field in [*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS]:
+        items = [part for item in query.get(field, []) for part in item.split(",") if part]
+        if field in CODE_FIELDS:
+            values.append(items)
+        elif not items:
+            values.append(None)
+        else:
+            values.append(int(items[0]) if items[0].isdigit() else items[0])
+    return values
+
+
+def search_from_values(values: list[Any]) -> str:
+    """The URL query string of raw sidebar values (codes repeated), ``""`` when nothing is set."""
+    pairs: list[tuple[str, str]] = []
+    for field, value in zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True):
+        items = value if isinstance(value, list) else [value]
+        pairs += [(field, str(item)[:10] if field in DATE_FIELDS else str(item)) for item in items if item not in (None, "")]
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """The shell's callbacks: URL → sidebar, sidebar → filters and URL, options, freshness."""
+    value_outputs = [Output(i, "value") for i in VALUE_IDS] + [
+        Output(ids.DATES, "start_date"),
+        Output(ids.DATES, "end_date"),
+    ]
+    value_inputs = [Input(i, "value") for i in VALUE_IDS] + [
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+    ]
+
+    @app.callback(
+        *value_outputs,
+        Input(ids.LOCATION, "search"),
+        Input(ids.RESET, "n_clicks"),
+        State(ids.URL_SYNC, "data"),
+    )
+    def update_sidebar(search: str | None, _reset: int | None, shown: str | None) -> list[Any]:
+        """Reset, or show what the URL says (unless the URL is the one the sidebar just wrote)."""
+        if ctx.triggered_id == ids.RESET:
+            return values_from_search("")
+        if shown is not None and (search or "") == shown:
+            return [dash.no_update] * len(value_outputs)
+        return values_from_search(search)
+
+    @app.callback(
+        Output(ids.FILTERS_STORE, "data"),
+        Output(ids.FILTER_ERROR, "children"),
+        Output(ids.URL_SYNC, "data"),
+        *value_inputs,
+        prevent_initial_call=True,
+    )
+    def update_filters(*values: Any) -> tuple[dict[str, Any], Any, str]:
+        """Validate the sidebar into Filters; an invalid value gives an inline message, never an error."""
+        raw = dict(zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True))
+        search = search_from_values(list(values))
+        try:
+            filters = Filters.from_inputs(**raw)
+        except FilterError as exc:
+            return {"error": exc.message, "field": exc.field}, dbc.Alert(exc.message, color="danger"), search
+        return {"filters": filters.to_dict()}, None, search
+
+    app.clientside_callback(
+        """
+        function(search, linkIds) {
+            const wanted = search || "";
+            if (search !== undefined && search !== null && window.location.search !== wanted) {
+                window.history.pushState({}, "", window.location.pathname + wanted);
+            }
+            return linkIds.map(function(id) { return id.path + wanted; });
+        }
+        """,
+        Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
+        Input(ids.URL_SYNC, "data"),
+        State({"type": ids.NAV_LINK, "path": ALL}, "id"),
+    )
+
+    @app.callback(
+        Output(ids.RESPONSABLE, "options"),
+        Output(ids.UTILISATEUR, "options"),
+        Output(ids.ANNEE, "options"),
+        Output(ids.GAMME, "options"),
+        Output(ids.REGION, "options"),
+        Output(ids.DATES, "min_date_allowed"),
+        Output(ids.DATES, "max_date_allowed"),
+        Input(ids.RESPONSABLE, "value"),
+    )
+    def update_options(manager: Any) -> tuple[Any, ...]:
+        """Options narrowed to the caller's scope; the rep list narrows to the chosen manager's team."""
+        scope = request_scope()
+        manager_id = manager if isinstance(manager, int) else None
+        first, last = options.date_bounds()
+        return (
+            user_options(options.managers(scope)),
+            user_options(options.members(manager_id, scope)),
+            year_options(options.years()),
+            code_options(codes.codes("GAMM")),
+            code_options(codes.codes("REGI")),
+            first,
+            last,
+        )
+
+    @app.callback(Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"))
+    def update_freshness(_store: Any) -> str:
+        """How fresh the numbers are."""
+        first, last = options.date_bounds()
+        span = f"visites du {fmt.date(_iso(first))} au {fmt.date(_iso(last))}" if first else "aucune visite"
+        return f"Mediviz · {span} · chiffres mis en cache quelques minutes au plus"
+
+
+def _iso(text: str | None) -> dt.date | None:
+    """An ISO date string to a date."""
+    return dt.date.fromisoformat(text) if text else None

@@ -1,0 +1,111 @@
+"""Mediviz accounts (``dash_user``): create, find and check passwords (hashed, never stored plain)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data import db
+from data.schema import app_metadata, dash_user
+
+ROLES = ("admin", "viewer")
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """A Mediviz account; ``id_utilisateur`` links it to a CRM user (its team is then its scope)."""
+
+    id: int
+    username: str
+    role: str
+    id_utilisateur: int | None
+    active: bool
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account sees everything."""
+        return self.role == "admin"
+
+
+def create_tables(engine: sa.Engine) -> None:
+    """Create the ``dash_`` tables if they are missing (never touches CRM tables)."""
+    app_metadata.create_all(engine)
+
+
+def _account(row: sa.Row[tuple[object, ...]] | None) -> Account | None:
+    """An Account from a ``dash_user`` row."""
+    if row is None:
+        return None
+    return Account(row.id, row.username, row.role, row.id_utilisateur, bool(row.active))
+
+
+def create(username: str, password: str, role: str = "viewer", id_utilisateur: int | None = None) -> Account:
+    """Create an account; raises ValueError if the name is taken or the input is invalid."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise ValueError("identifiant vide ou trop long")
+    if len(password) < 8:
+        raise ValueError("le mot de passe doit compter au moins 8 caractères")
+    if role not in ROLES:
+        raise ValueError(f"rôle inconnu : {role} (attendu : {', '.join(ROLES)})")
+    if find(username) is not None:
+        raise ValueError(f"l'identifiant « {username} » existe déjà")
+    values = {
+        "username": username,
+        "password_hash": generate_password_hash(password),
+        "role": role,
+        "id_utilisateur": id_utilisateur,
+    }
+    with db.app_engine().begin() as conn:
+        conn.execute(dash_user.insert().values(**values))
+    account = find(username)
+    assert account is not None
+    return account
+
+
+def find(username: str) -> Account | None:
+    """The account with this name, if any."""
+    with db.app_engine().connect() as conn:
+        row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username)).first()
+    return _account(row)
+
+
+def get(account_id: int) -> Account | None:
+    """The account with this id, if any."""
+    with db.app_engine().connect() as conn:
+        row = conn.execute(sa.select(dash_user).where(dash_user.c.id == account_id)).first()
+    return _account(row)
+
+
+def authenticate(username: str, password: str) -> Account | None:
+    """The active account whose password matches, else ``None`` (same answer for every failure)."""
+    with db.app_engine().connect() as conn:
+        row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username.strip())).first()
+    if row is None:
+        check_password_hash(_dummy_hash(), password)  # same work as a real check: no timing oracle
+        return None
+    if not check_password_hash(row.password_hash, password) or not row.active:
+        return None
+    return _account(row)
+
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so that they take as long as wrong passwords."""
+    return generate_password_hash("mediviz-dummy-password")
+
+
+def set_password(username: str, password: str) -> None:
+    """Replace an account's password (hashed)."""
+    if len(password) < 8:
+        raise ValueError("le mot de passe doit compter au moins 8 caractères")
+    with db.app_engine().begin() as conn:
+        conn.execute(
+            dash_user.update()
+            .where(dash_user.c.username == username)
+            .values(password_hash=generate_password_hash(password))
+        )

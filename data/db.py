@@ -1,0 +1,49 @@
+"""The engines of one app (CRM database and app database), bound at ``init_app``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """An engine for any SQLAlchemy URL, with settings that suit a multi-threaded web server."""
+    options: dict[str, Any] = {"pool_pre_ping": True, **kwargs}
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    elif url.startswith("mysql") or url.startswith("mariadb"):
+        options.setdefault("pool_recycle", 3600)
+        options.setdefault("connect_args", {"connect_timeout": 5, "charset": "utf8mb4"})
+    return sa.create_engine(url, **options)
+
+
+def init_app(app: Flask) -> None:
+    """Create the CRM and app engines from ``DATABASE_URL`` and ``APP_DATABASE_URL``."""
+    crm_url = app.config["DATABASE_URL"]
+    app_url = app.config.get("APP_DATABASE_URL") or crm_url
+    crm = make_engine(crm_url)
+    state = app.extensions.setdefault("mediviz", {})
+    state["crm_engine"] = crm
+    state["app_engine"] = crm if app_url == crm_url else make_engine(app_url)
+    state["data_version"] = app.config.get("DATA_VERSION") or f"{time.time():.0f}"
+
+
+def crm_engine() -> sa.Engine:
+    """The engine of the CRM database (read only) of the current app."""
+    engine: sa.Engine = current_app.extensions["mediviz"]["crm_engine"]
+    return engine
+
+
+def app_engine() -> sa.Engine:
+    """The engine of the app database (``dash_`` tables) of the current app."""
+    engine: sa.Engine = current_app.extensions["mediviz"]["app_engine"]
+    return engine
+
+
+def read(stmt: sa.Executable) -> list[sa.Row[Any]]:
+    """Run a read statement on the CRM database and return its rows."""
+    with crm_engine().connect() as conn:
+        return list(conn.execute(stmt))

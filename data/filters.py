@@ -1,0 +1,200 @@
+"""One definition of the filters shared by the sidebar, the URL query string and the JSON API."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+INT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "id_partenaire", "id_business_case")
+DATE_FIELDS = ("start_date", "end_date")
+#: Multi-valued code fields and the code prefix each accepts.
+CODE_FIELDS = {
+    "gamme": "GA",
+    "region": "RE",
+    "code_categorie": "CE",
+    "code_type_investissement": "TI",
+}
+FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS)
+MAX_CODES = 50
+_CODE_RE = re.compile(r"^[A-Z]{2,3}[0-9]{1,9}$")
+
+
+class FilterError(ValueError):
+    """A filter value is invalid; ``field`` names it and ``message`` says why, in French."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    """Normalised filters. Only ints, dates and sorted tuples, so that ``repr`` is a stable cache key."""
+
+    id_responsable: int | None = None
+    id_utilisateur: int | None = None
+    annee: int | None = None
+    mois: int | None = None
+    gamme: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    code_categorie: tuple[str, ...] = ()
+    code_type_investissement: tuple[str, ...] = ()
+    id_partenaire: int | None = None
+    id_business_case: int | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Filters:
+        """Validate raw values (strings, numbers, lists, ``None``) by field name; unknown fields fail."""
+        unknown = sorted(set(values) - set(FIELDS))
+        if unknown:
+            raise FilterError(unknown[0], f"filtre inconnu « {unknown[0]} »")
+        clean: dict[str, Any] = {}
+        for name, raw in values.items():
+            if _is_blank(raw):
+                continue
+            if name in INT_FIELDS:
+                clean[name] = _parse_int(name, raw)
+            elif name in DATE_FIELDS:
+                clean[name] = _parse_date(name, raw)
+            else:
+                clean[name] = _parse_codes(name, raw)
+        filters = cls(**clean)
+        filters._check_ranges()
+        return filters
+
+    @classmethod
+    def from_query(cls, args: Mapping[str, Any]) -> Filters:
+        """From a URL query string (a werkzeug MultiDict or a plain dict); repeated keys and commas."""
+        getlist = getattr(args, "getlist", None)
+        values: dict[str, Any] = {}
+        for name in args:
+            items = getlist(name) if getlist else [args[name]]
+            values[name] = [part for item in items for part in str(item).split(",")]
+            if name not in CODE_FIELDS:
+                if len(values[name]) > 1:
+                    raise FilterError(name, "une seule valeur est permise")
+                values[name] = values[name][0]
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_body(cls, body: Any) -> Filters:
+        """From a JSON body (legacy or v1): an object whose fields are all optional."""
+        if body is None:
+            return cls()
+        if not isinstance(body, dict):
+            raise FilterError("body", "le corps doit être un objet JSON")
+        return cls.from_mapping(body)
+
+    @classmethod
+    def from_inputs(cls, **values: Any) -> Filters:
+        """From the sidebar's Dash component values (``None`` or ``[]`` when unset)."""
+        return cls.from_mapping(values)
+
+    def _check_ranges(self) -> None:
+        """Cross-field and range checks."""
+        if self.mois is not None and not 1 <= self.mois <= 12:
+            raise FilterError("mois", f"mois invalide : {self.mois} (attendu de 1 à 12)")
+        if self.annee is not None and not 1990 <= self.annee <= 2100:
+            raise FilterError("annee", f"année invalide : {self.annee} (attendu de 1990 à 2100)")
+        for name in ("id_responsable", "id_utilisateur", "id_partenaire", "id_business_case"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value < 2**31:
+                raise FilterError(name, f"identifiant invalide : {value}")
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise FilterError(
+                "start_date",
+                f"la date de début ({self.start_date:%d/%m/%Y}) est après la date de fin "
+                f"({self.end_date:%d/%m/%Y})",
+            )
+
+    def replace(self, **changes: Any) -> Filters:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set fields, JSON-ready (dates as ISO strings, code tuples as lists)."""
+        out: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is None or value == ():
+                continue
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[field.name] = value
+        return out
+
+    def to_query(self) -> list[tuple[str, str]]:
+        """Query-string pairs (codes repeated), in field order, for links that reproduce a view."""
+        pairs: list[tuple[str, str]] = []
+        for name, value in self.to_dict().items():
+            values = value if isinstance(value, list) else [value]
+            pairs.extend((name, str(item)) for item in values)
+        return pairs
+
+
+def _is_blank(raw: Any) -> bool:
+    """``None``, an empty string or an empty list count as unset."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return raw.strip() == ""
+    if isinstance(raw, (list, tuple)):
+        return all(_is_blank(item) for item in raw)
+    return False
+
+
+def _parse_int(name: str, raw: Any) -> int:
+    """An integer, from an int or a string of digits (legacy clients send ``"2023"``)."""
+    if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+        raise FilterError(name, f"nombre entier attendu, reçu « {raw} »")
+    if isinstance(raw, (int, float)):
+        return int(raw)
+    if isinstance(raw, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,10}\s*", raw):
+        return int(raw)
+    raise FilterError(name, f"nombre entier attendu, reçu « {_short(raw)} »")
+
+
+def _parse_date(name: str, raw: Any) -> dt.date:
+    """A day, from ``YYYY-MM-DD`` (a trailing time, as Dash date pickers may send, is dropped)."""
+    if isinstance(raw, str):
+        text = raw.strip()[:10]
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+    raise FilterError(name, f"date invalide « {_short(raw)} » (format attendu AAAA-MM-JJ)")
+
+
+def _parse_codes(name: str, raw: Any) -> tuple[str, ...]:
+    """A sorted tuple of distinct codes with the field's prefix (``GA00001``)."""
+    items: Iterable[Any] = raw if isinstance(raw, (list, tuple)) else [raw]
+    codes: set[str] = set()
+    for item in items:
+        if _is_blank(item):
+            continue
+        if not isinstance(item, str):
+            raise FilterError(name, f"code attendu, reçu « {_short(item)} »")
+        code = item.strip().upper()
+        if not _CODE_RE.fullmatch(code) or not code.startswith(CODE_FIELDS[name]):
+            raise FilterError(
+                name, f"code invalide « {_short(item)} » (attendu {CODE_FIELDS[name]}00001…)"
+            )
+        codes.add(code)
+    if len(codes) > MAX_CODES:
+        raise FilterError(name, f"trop de valeurs ({len(codes)}, au plus {MAX_CODES})")
+    return tuple(sorted(codes))
+
+
+def _short(raw: Any) -> str:
+    """A value shortened for an error message."""
+    text = str(raw)
+    return text if len(text) <= 40 else text[:37] + "…"

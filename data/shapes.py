@@ -1,0 +1,107 @@
+"""Pure pandas shaping of small aggregate frames into chart tables and legacy JSON structures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+UNITS = {"contacts": "Contacts", "visites": "Visites"}
+GRANULARITIES = {"jour": "D", "semaine": "W-MON", "mois": "MS"}
+
+
+def parent_table(levels: pd.DataFrame, catalogue: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Every parent code of the catalogue (zeros included) with its label and count: ``code, libelle, n``.
+
+    Codes found in the data but missing from the catalogue are kept, labelled by their code.
+    """
+    rows = levels[levels["code"].isna()].set_index("code_parent")[unit]
+    known = catalogue[["code", "libelle"]]
+    extra = sorted(set(rows.index) - set(known["code"]))
+    table = pd.concat([known, pd.DataFrame({"code": extra, "libelle": extra})], ignore_index=True)
+    table["n"] = table["code"].map(rows).fillna(0).astype("int64")
+    return table.reset_index(drop=True)
+
+
+def child_table(levels: pd.DataFrame, labels: dict[str, str], parent: str | None, unit: str) -> pd.DataFrame:
+    """Children of one parent (or of all parents) with a count: ``code_parent, code, libelle, n``."""
+    rows = levels[levels["code"].notna()]
+    if parent is not None:
+        rows = rows[rows["code_parent"] == parent]
+    table = rows[["code_parent", "code"]].copy()
+    table["libelle"] = [labels.get(code, code) for code in table["code"]]
+    table["n"] = rows[unit].astype("int64").to_numpy()
+    return table.sort_values(["libelle", "code"]).reset_index(drop=True)
+
+
+def timeline_table(
+    days: pd.DataFrame, granularity: str, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
+    """Contacts and visits per day, week (from Monday) or month, periods without visits at 0.
+
+    The calendar runs from ``start`` (else the first day with data) to ``end`` (else the last).
+    """
+    if days.empty and (start is None or end is None):
+        return pd.DataFrame({"periode": pd.to_datetime([]), "contacts": [], "visites": []})
+    first = pd.Timestamp(start) if start else days["jour"].min()
+    last = pd.Timestamp(end) if end else days["jour"].max()
+    calendar = pd.date_range(first, last, freq="D")
+    series = days.set_index("jour")[["contacts", "visites"]].reindex(calendar, fill_value=0)
+    if granularity != "jour":
+        rule = GRANULARITIES[granularity]
+        series = series.resample(rule, label="left", closed="left").sum()
+    out = series.rename_axis("periode").reset_index()
+    out[["contacts", "visites"]] = out[["contacts", "visites"]].astype("int64")
+    return out
+
+
+def nest(
+    parents: pd.DataFrame,
+    children: pd.DataFrame,
+    keys: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Legacy nested lists: one item per parent (zeros kept) with its non-zero children.
+
+    ``keys`` names the legacy JSON keys: parent_code, parent_label, parent_total, children, child_code,
+    child_label, child_parent_code, child_parent_label, child_count.
+    """
+    items: list[dict[str, Any]] = []
+    for parent in parents.sort_values(["libelle", "code"]).itertuples(index=False):
+        kids = children[(children["code_parent"] == parent.code) & (children["n"] > 0)]
+        items.append(
+            {
+                keys["parent_code"]: parent.code,
+                keys["parent_label"]: parent.libelle,
+                keys["parent_total"]: int(parent.n),
+                keys["children"]: [
+                    _child_item(kid, parent.code, parent.libelle, keys) for kid in kids.itertuples()
+                ],
+            }
+        )
+    return items
+
+
+def _child_item(kid: Any, parent_code: str, parent_label: str, keys: dict[str, str]) -> dict[str, Any]:
+    """One child of a legacy nested list, keys in the legacy order."""
+    item = {keys["child_code"]: kid.code}
+    if keys.get("child_parent_first"):
+        item[keys["child_parent_code"]] = parent_code
+    item[keys["child_label"]] = kid.libelle
+    item[keys["child_parent_label"]] = parent_label
+    if not keys.get("child_parent_first"):
+        item[keys["child_parent_code"]] = parent_code
+    item[keys["child_count"]] = int(kid.n)
+    return item
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready records: numpy scalars to Python, timestamps to ISO dates."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return [
+        {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
+        for row in out.to_dict(orient="records")
+    ]

@@ -1,0 +1,140 @@
+"""Visites aggregates (the legacy ``/data``): counters, région → ville, gamme → spécialité, timeline.
+
+Units: ``contacts`` count (visit, partner) rows, as the legacy counters did; ``visites`` count distinct visits.
+Every function takes the normalised ``Filters`` and the caller's ``Scope``; SUPP visits never count.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import db
+from data.cache import memoized
+from data.facts import PV, V, contacts, contacts_from, day, distinct_visits, visit_conditions
+from data.filters import Filters
+from data.schema import codification, partenaire
+from data.scope import Scope, visible_users
+
+COUNTER_COLUMNS = [
+    "code_type_visite", "type_visite", "flag_accompagnee", "contacts", "visites",
+    "contacts_MEDE", "contacts_PHAR", "contacts_ETPR", "contacts_ETPU",
+    "visites_MEDE", "visites_PHAR", "visites_ETPR", "visites_ETPU",
+]  # fmt: skip
+LEVEL_COLUMNS = ["code_parent", "code", "contacts", "visites"]
+
+
+def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[tuple[object, ...]]:
+    """Contacts and visits per (type de visite, simple/groupe, accompagnée), split by partner kind.
+
+    Visit-level attributes are the grouping keys, so distinct-visit counts add up across groups.
+    """
+    p = partenaire.alias("p")
+    etab = codification.alias("etab")
+    source = (
+        contacts_from()
+        .outerjoin(p, p.c.id_partenaire == PV.c.id_partenaire)
+        .outerjoin(
+            etab,
+            sa.and_(
+                etab.c.code_codification == p.c.code_type_etablissement,
+                etab.c.type_codification.in_(("ETPR", "ETPU")),
+            ),
+        )
+    )
+    kinds = {
+        "MEDE": PV.c.code_type_partenaire == "MEDE",
+        "PHAR": PV.c.code_type_partenaire == "PHAR",
+        "ETPR": etab.c.type_codification == "ETPR",
+        "ETPU": etab.c.type_codification == "ETPU",
+    }
+    split = [sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()]
+    split += [
+        sa.func.count(sa.distinct(sa.case((cond, V.c.id_visite)))).label(f"visites_{k}")
+        for k, cond in kinds.items()
+    ]
+    keys = [V.c.code_type_visite, V.c.type_visite, V.c.flag_accompagnee]
+    return (
+        sa.select(*keys, contacts(), distinct_visits(), *split)
+        .select_from(source)
+        .where(*visit_conditions(filters, users))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+
+
+def two_level_stmt(
+    filters: Filters, users: tuple[int, ...] | None, parent: sa.Column[str], child: sa.Column[str]
+) -> sa.CompoundSelect[tuple[object, ...]]:
+    """Contacts and visits per parent (``code`` NULL) and per (parent, child), in one statement."""
+    where = [*visit_conditions(filters, users), parent.is_not(None)]
+    by_child = (
+        sa.select(parent.label("code_parent"), child.label("code"), contacts(), distinct_visits())
+        .select_from(contacts_from())
+        .where(*where)
+        .group_by(parent, child)
+    )
+    by_parent = (
+        sa.select(
+            parent.label("code_parent"),
+            sa.cast(sa.null(), sa.String(12)).label("code"),
+            contacts(),
+            distinct_visits(),
+        )
+        .select_from(contacts_from())
+        .where(*where)
+        .group_by(parent)
+    )
+    return sa.union_all(by_parent, by_child)
+
+
+def timeline_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[tuple[object, ...]]:
+    """Contacts and visits per calendar day."""
+    jour = day(V.c.date_visite)
+    return (
+        sa.select(jour.label("jour"), contacts(), distinct_visits())
+        .select_from(contacts_from())
+        .where(*visit_conditions(filters, users))
+        .group_by(jour)
+        .order_by(jour)
+    )
+
+
+def _frame(stmt: sa.Executable, columns: list[str]) -> pd.DataFrame:
+    """Run a statement and return its rows as a DataFrame with the given columns."""
+    return pd.DataFrame(db.read(stmt), columns=columns)
+
+
+@memoized
+def counters(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``COUNTER_COLUMNS``: contacts/visits per visit-level attributes, split by partner kind."""
+    frame = _frame(counters_stmt(filters, visible_users(filters, scope)), COUNTER_COLUMNS)
+    numeric = COUNTER_COLUMNS[3:]
+    frame[numeric] = frame[numeric].fillna(0).astype("int64")
+    return frame
+
+
+@memoized
+def by_region(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``code_parent`` (région), ``code`` (ville, NULL on région rows), ``contacts``, ``visites``."""
+    stmt = two_level_stmt(
+        filters, visible_users(filters, scope), PV.c.code_region_partenaire, PV.c.code_ville_partenaire
+    )
+    return _frame(stmt, LEVEL_COLUMNS)
+
+
+@memoized
+def by_gamme(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``code_parent`` (gamme), ``code`` (spécialité, NULL on gamme rows), ``contacts``, ``visites``."""
+    stmt = two_level_stmt(
+        filters, visible_users(filters, scope), PV.c.code_gamme_partenaire, PV.c.code_specialite_partenaire
+    )
+    return _frame(stmt, LEVEL_COLUMNS)
+
+
+@memoized
+def timeline(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``jour`` (datetime64), ``contacts``, ``visites`` per day with at least one visit."""
+    frame = _frame(timeline_stmt(filters, visible_users(filters, scope)), ["jour", "contacts", "visites"])
+    frame["jour"] = pd.to_datetime(frame["jour"])
+    return frame

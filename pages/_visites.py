@@ -1,0 +1,77 @@
+"""Tables and figures of the Visites page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import figures, fmt
+from data import shapes, visits, visits_report
+from data.filters import Filters
+from data.scope import Scope
+
+COUNTER_CHARTS = {
+    "type_partenaire": "Par type de partenaire",
+    "etablissement": "Médecins, par type d'établissement",
+    "forme": "Simples ou de groupe",
+    "accompagnement": "Individuelles ou en double (accompagnées)",
+}
+DRILL_CHARTS = {
+    "region": ("Par région", "Villes de la région", "Cliquez sur une région pour voir ses villes"),
+    "gamme": ("Par gamme", "Spécialités de la gamme", "Cliquez sur une gamme pour voir ses spécialités"),
+}
+KPIS = {
+    "contacts": "Contacts",
+    "visites": "Visites",
+    "visites_planifiees": "Planifiées",
+    "visites_non_planifiees": "Non planifiées",
+    "visites_groupe": "De groupe",
+    "visites_en_double": "En double",
+}
+CHARTS = [*COUNTER_CHARTS, *DRILL_CHARTS, "timeline"]
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    values = visits_report.kpis(visits.counters(filters, scope))
+    total = values["visites"]
+    details = {
+        "contacts": "lignes visite × partenaire",
+        "visites": "visites distinctes, hors supprimées",
+    }
+    texts = [fmt.number(values[name]) for name in KPIS]
+    texts += [details.get(name, f"{fmt.percent(values[name], total)} des visites") for name in KPIS]
+    return texts
+
+
+def chart_table(
+    name: str, filters: Filters, scope: Scope, unit: str, drill: str | None = None, granularity: str = "semaine"
+) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds)."""
+    if name in COUNTER_CHARTS:
+        return visits_report.dimension_table(visits.counters(filters, scope), name, unit)
+    if name in DRILL_CHARTS:
+        builder = visits_report.regions if name == "region" else visits_report.gammes
+        parents, children = builder(filters, scope, unit)
+        table = parents if drill is None else children[children["code_parent"] == drill]
+        return table.rename(columns={"n": shapes.UNITS[unit]})
+    days = visits.timeline(filters, scope)
+    table = shapes.timeline_table(days, granularity, filters.start_date, filters.end_date)
+    return table[["periode", unit]].rename(columns={unit: shapes.UNITS[unit]})
+
+
+def chart_figure(name: str, table: pd.DataFrame, unit: str, drill: str | None = None, granularity: str = "") -> go.Figure:
+    """The figure of a chart from its table."""
+    label = shapes.UNITS[unit]
+    if name in COUNTER_CHARTS:
+        return figures.grouped_bars(table, "categorie", ["Planifiées", "Non planifiées"], label)
+    if name in DRILL_CHARTS:
+        hint = "" if drill else DRILL_CHARTS[name][2]
+        return figures.ranked_bars(table, "libelle", label, label, hint=hint)
+    return figures.timeline(table, granularity, label, label)
+
+
+def drill_title(name: str, drill: str | None, labels: dict[str, str]) -> str:
+    """A drill chart's title: the top level, or the children of the chosen parent."""
+    top, child, _ = DRILL_CHARTS[name]
+    return top if drill is None else f"{child} : {labels.get(drill, drill)}"

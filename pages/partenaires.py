@@ -1,0 +1,17 @@
+"""The Partenaires page (not built yet)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from pages._common import coming_soon
+
+dash.register_page(__name__, path="/partenaires", name="Partenaires", order=3, title="Partenaires · Mediviz")
+
+
+def layout(**_query: Any) -> html.Div:
+    """A placeholder until this area is built."""
+    return coming_soon("Partenaires")

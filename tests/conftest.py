@@ -1,0 +1,108 @@
+"""Shared fixtures: the fixture CRM on SQLite and MariaDB, an app per database, logged-in clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dash._callback
+import dash._pages
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from data.schema import app_metadata
+from tests import fixture_data
+
+MARIADB_SERVER = os.environ.get("MEDIVIZ_TEST_MARIADB", "mysql+pymysql://root:@127.0.0.1:3306")
+MARIADB_DB = "mediviz_test"
+PASSWORDS = {"admin": "admin-password", "chef": "chef-password", "orphelin": "orphelin-password"}
+
+
+@pytest.fixture(autouse=True)
+def reset_dash_globals() -> Iterator[None]:
+    """Dash keeps pages and ``@callback``s in module globals: start every app build from scratch."""
+    yield
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._callback.GLOBAL_CALLBACK_LIST.clear()
+    dash._callback.GLOBAL_CALLBACK_MAP.clear()
+    dash._callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The fixture CRM in a SQLite file."""
+    path: Path = tmp_path_factory.mktemp("crm") / "crm.sqlite"
+    url = f"sqlite:///{path}"
+    fixture_data.load(sa.create_engine(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    """The fixture CRM in a MariaDB database (required when ``CI`` is set, else skipped if unreachable)."""
+    try:
+        server = sa.create_engine(MARIADB_SERVER, connect_args={"connect_timeout": 3})
+        with server.begin() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE IF NOT EXISTS {MARIADB_DB} CHARACTER SET utf8mb4")
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"MariaDB unreachable: {exc}")
+    url = f"{MARIADB_SERVER}/{MARIADB_DB}?charset=utf8mb4"
+    engine = sa.create_engine(url)
+    app_metadata.drop_all(engine)
+    fixture_data.load(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def crm_url(request: pytest.FixtureRequest) -> str:
+    """The fixture CRM on each database engine: the same test runs on both."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+def build_app(url: str, **overrides: Any) -> Any:
+    """A Mediviz app over ``url`` with three accounts: admin, a manager (team of user 2), an unlinked viewer."""
+    from dashboard import create_app
+    from data import accounts
+
+    engine = sa.create_engine(url)
+    app_metadata.drop_all(engine)
+    engine.dispose()
+    config = {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "CACHE_TYPE": "SimpleCache"}
+    app = create_app({**config, **overrides})
+    with app.server.app_context():
+        accounts.create("admin", PASSWORDS["admin"], role="admin")
+        accounts.create("chef", PASSWORDS["chef"], role="viewer", id_utilisateur=2)
+        accounts.create("orphelin", PASSWORDS["orphelin"], role="viewer")
+    return app
+
+
+@pytest.fixture
+def app(crm_url: str) -> Any:
+    """The app over the fixture CRM (SQLite and MariaDB)."""
+    return build_app(crm_url)
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url: str) -> Any:
+    """The app over the fixture CRM on SQLite only (for tests where the engine does not matter)."""
+    return build_app(sqlite_url)
+
+
+def login(client: FlaskClient, username: str) -> FlaskClient:
+    """Log ``client`` in through the login form."""
+    response = client.post("/login", data={"username": username, "password": PASSWORDS[username]})
+    assert response.status_code == 302, response.data
+    return client
+
+
+@pytest.fixture
+def client(app: Any) -> FlaskClient:
+    """A test client logged in as the admin."""
+    return login(app.server.test_client(), "admin")
