@@ -54,7 +54,7 @@ def chart_card(name: str, title: str, tools: list[object] | None = None, width: 
             dcc.Graph(
                 id=ids.graph(name),
                 figure=figures.message("Chargement…"),
-                config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "fr"},
             ),
             type="default",
             delay_show=150,

@@ -55,8 +55,8 @@ def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: st
     return figure
 
 
-def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str, hint: str = "") -> go.Figure:
-    """Horizontal bars sorted from the largest value at the top; ``hint`` is shown under the chart."""
+def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Figure:
+    """Horizontal bars sorted from the largest value at the top (``code`` column, if any, in customdata)."""
     if table.empty or not table[value].any():
         return message(NO_DATA)
     ordered = table.sort_values([value, label], ascending=[True, False])
@@ -74,12 +74,6 @@ def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str, hint: st
     )
     figure.update_xaxes(title_text=unit)
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
-    if hint:
-        figure.add_annotation(
-            text=hint, showarrow=False, x=1, y=1.0, xref="paper", yref="paper", xanchor="right",
-            yanchor="bottom", font={"size": 11, "color": "#6c757d"},
-        )  # fmt: skip
-        figure.update_layout(margin={"t": 24})
     return figure
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 LOCATION = "_pages_location"  # Dash Pages' own dcc.Location
 FILTERS_STORE = "filters-store"
 FILTER_ERROR = "filter-error"
-URL_SYNC = "url-sync"
+URL_SYNC = "url-sync"  # the query string the sidebar last wrote
+URL_IN = "url-in"  # the query string the browser shows
 NAV_LINK = "nav-link"  # pattern id: {"type": NAV_LINK, "path": "/visites"}
 FRESHNESS = "data-freshness"
 FLASH = "shell-flash"

@@ -51,6 +51,7 @@ def layout() -> html.Div:
         [
             dcc.Store(id=ids.FILTERS_STORE),
             dcc.Store(id=ids.URL_SYNC),
+            dcc.Store(id=ids.URL_IN),
             html.Div(id=ids.FLASH),
             navbar(),
             html.Div(
@@ -97,19 +98,42 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.DATES, "end_date"),
     ]
 
+    # Dash's Location reports an empty search before the real one: read the browser's URL instead.
+    app.clientside_callback(
+        "function(_search) { return window.location.search; }",
+        Output(ids.URL_IN, "data"),
+        Input(ids.LOCATION, "search"),
+    )
+
+    option_outputs = [
+        Output(ids.RESPONSABLE, "options"),
+        Output(ids.UTILISATEUR, "options"),
+        Output(ids.ANNEE, "options"),
+        Output(ids.GAMME, "options"),
+        Output(ids.REGION, "options"),
+        Output(ids.DATES, "min_date_allowed"),
+        Output(ids.DATES, "max_date_allowed"),
+    ]
+
     @app.callback(
         *value_outputs,
-        Input(ids.LOCATION, "search"),
+        *option_outputs,
+        Input(ids.URL_IN, "data"),
         Input(ids.RESET, "n_clicks"),
         State(ids.URL_SYNC, "data"),
     )
     def update_sidebar(search: str | None, _reset: int | None, shown: str | None) -> list[Any]:
-        """Reset, or show what the URL says (unless the URL is the one the sidebar just wrote)."""
+        """Reset, or show what the URL says (unless the URL is the one the sidebar just wrote).
+
+        Options arrive with the values: a dropdown drops a value that its options do not hold yet.
+        """
         if ctx.triggered_id == ids.RESET:
-            return values_from_search("")
-        if shown is not None and (search or "") == shown:
-            return [dash.no_update] * len(value_outputs)
-        return values_from_search(search)
+            values = values_from_search("")
+        elif shown is not None and (search or "") == shown:
+            return [dash.no_update] * (len(value_outputs) + len(option_outputs))
+        else:
+            values = values_from_search(search)
+        return [*values, *sidebar_options(values[0])]
 
     @app.callback(
         Output(ids.FILTERS_STORE, "data"),
@@ -144,29 +168,13 @@ def register_callbacks(app: dash.Dash) -> None:
     )
 
     @app.callback(
-        Output(ids.RESPONSABLE, "options"),
-        Output(ids.UTILISATEUR, "options"),
-        Output(ids.ANNEE, "options"),
-        Output(ids.GAMME, "options"),
-        Output(ids.REGION, "options"),
-        Output(ids.DATES, "min_date_allowed"),
-        Output(ids.DATES, "max_date_allowed"),
+        Output(ids.UTILISATEUR, "options", allow_duplicate=True),
         Input(ids.RESPONSABLE, "value"),
+        prevent_initial_call=True,
     )
-    def update_options(manager: Any) -> tuple[Any, ...]:
-        """Options narrowed to the caller's scope; the rep list narrows to the chosen manager's team."""
-        scope = request_scope()
-        manager_id = manager if isinstance(manager, int) else None
-        first, last = options.date_bounds()
-        return (
-            user_options(options.managers(scope)),
-            user_options(options.members(manager_id, scope)),
-            year_options(options.years()),
-            code_options(codes.codes("GAMM")),
-            code_options(codes.codes("REGI")),
-            first,
-            last,
-        )
+    def update_rep_options(manager: Any) -> list[dict[str, Any]]:
+        """The rep list narrows to the chosen manager's team."""
+        return sidebar_options(manager)[1]
 
     @app.callback(Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"))
     def update_freshness(_store: Any) -> str:
@@ -174,6 +182,22 @@ def register_callbacks(app: dash.Dash) -> None:
         first, last = options.date_bounds()
         span = f"visites du {fmt.date(_iso(first))} au {fmt.date(_iso(last))}" if first else "aucune visite"
         return f"Mediviz · {span} · chiffres mis en cache quelques minutes au plus"
+
+
+def sidebar_options(manager: Any) -> list[Any]:
+    """Options of every filter, narrowed to the caller's scope (reps: to the manager's team), and date limits."""
+    scope = request_scope()
+    manager_id = manager if isinstance(manager, int) else None
+    first, last = options.date_bounds()
+    return [
+        user_options(options.managers(scope)),
+        user_options(options.members(manager_id, scope)),
+        year_options(options.years()),
+        code_options(codes.codes("GAMM")),
+        code_options(codes.codes("REGI")),
+        first,
+        last,
+    ]
 
 
 def _iso(text: str | None) -> dt.date | None:

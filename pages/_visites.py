@@ -66,8 +66,7 @@ def chart_figure(name: str, table: pd.DataFrame, unit: str, drill: str | None = 
     if name in COUNTER_CHARTS:
         return figures.grouped_bars(table, "categorie", ["Planifiées", "Non planifiées"], label)
     if name in DRILL_CHARTS:
-        hint = "" if drill else DRILL_CHARTS[name][2]
-        return figures.ranked_bars(table, "libelle", label, label, hint=hint)
+        return figures.ranked_bars(table, "libelle", label, label)
     return figures.timeline(table, granularity, label, label)
 
 

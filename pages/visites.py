@@ -58,14 +58,14 @@ def layout(**_query: Any) -> html.Div:
     Input(ids.FILTERS_STORE, "data"),
     Input(UNIT, "value"),
 )
-def update_counters(store: dict[str, Any] | None, unit: str) -> tuple[list[str], list[go.Figure]]:
+def update_counters(store: dict[str, Any] | None, unit: str) -> list[Any]:
     """KPI cards and the four counter charts, from one grouped query."""
     filters = store_filters(store)
     if isinstance(filters, str):
-        return ["–"] * len(v.KPIS) + [""] * len(v.KPIS), [invalid_figure(filters)] * len(v.COUNTER_CHARTS)
+        return ["–"] * len(v.KPIS) + [""] * len(v.KPIS) + [invalid_figure(filters)] * len(v.COUNTER_CHARTS)
     scope = request_scope()
     charts = [v.chart_figure(n, v.chart_table(n, filters, scope, unit), unit) for n in v.COUNTER_CHARTS]
-    return v.kpi_texts(filters, scope), charts
+    return [*v.kpi_texts(filters, scope), *charts]
 
 
 def _register_drill(name: str, code_type: str) -> None:
@@ -81,7 +81,8 @@ def _register_drill(name: str, code_type: str) -> None:
     )
     def update_drill_chart(store: dict[str, Any] | None, unit: str, drill: str | None) -> tuple[Any, ...]:
         filters = store_filters(store)
-        title = v.drill_title(name, drill, codes.labels(code_type))
+        title = [v.drill_title(name, drill, codes.labels(code_type)),
+                 html.Small(v.DRILL_CHARTS[name][2] if not drill else "", className="chart-hint")]  # fmt: skip
         back = {"display": "inline-block" if drill else "none"}
         if isinstance(filters, str):
             return invalid_figure(filters), title, back
