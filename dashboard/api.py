@@ -58,19 +58,22 @@ def answer(report: Report) -> Response:
     return jsonify(report(filters, scope))
 
 
-def _v1(area: str) -> Callable[[], Response]:
-    report = AREAS[area][0]
-    return lambda: answer(report)
+def _endpoint(report: Report, post_only: bool = False) -> Callable[[], Response | tuple[Response, int]]:
+    """A view answering ``report``; legacy routes are POST only (a GET gets 405, not the dashboard's HTML)."""
 
+    def view() -> Response | tuple[Response, int]:
+        if post_only and request.method != "POST":
+            response = jsonify(error="Méthode non autorisée : cette route ancienne s'appelle en POST.")
+            response.headers["Allow"] = "POST"
+            return response, 405
+        return answer(report)
 
-def _legacy(area: str) -> Callable[[], Response]:
-    report = AREAS[area][2]
-    return lambda: answer(report)
+    return view
 
 
 for _area, (_report, _route, _legacy_report) in AREAS.items():
-    bp.add_url_rule(f"/api/v1/{_area}", f"v1_{_area}", _v1(_area), methods=["GET", "POST"])
-    bp.add_url_rule(_route, f"legacy_{_area}", _legacy(_area), methods=["POST"])
+    bp.add_url_rule(f"/api/v1/{_area}", f"v1_{_area}", _endpoint(_report), methods=["GET", "POST"])
+    bp.add_url_rule(_route, f"legacy_{_area}", _endpoint(_legacy_report, post_only=True), methods=["GET", "POST"])
 
 
 @bp.errorhandler(FilterError)

@@ -1,0 +1,77 @@
+"""Login, logout and the request guard: what a visitor meets before and after logging in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORDS, login
+
+
+def test_pages_redirect_to_the_login_page_and_back(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    response = client.get("/visites?annee=2025")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/visites?annee%3D2025"
+    page = client.get(response.headers["Location"])
+    assert "Connexion" in page.get_data(as_text=True)
+    back = client.post("/login", data={"username": "admin", "password": PASSWORDS["admin"], "next": "/visites?annee=2025"})
+    assert back.status_code == 302
+    assert back.headers["Location"] == "/visites?annee=2025"
+    assert client.get("/visites").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "\\\\evil"])
+def test_next_must_be_a_local_path(sqlite_app: Any, target: str) -> None:
+    client = sqlite_app.server.test_client()
+    response = client.post("/login", data={"username": "admin", "password": PASSWORDS["admin"], "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_french_answer(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    wrong = client.post("/login", data={"username": "admin", "password": "nope"})
+    unknown = client.post("/login", data={"username": "nobody", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    for response in (wrong, unknown):
+        assert "Identifiant ou mot de passe incorrect." in response.get_data(as_text=True)
+
+
+def test_dash_internal_routes_answer_401_when_logged_out(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/_dash-dependencies").status_code == 401
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+
+
+def test_public_paths(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    assert client.get("/health").get_json() == {"status": "ok", "database": "ok"}
+    with client.get("/assets/02-mediviz.css") as css:
+        assert css.status_code == 200
+    assert client.get("/login").status_code == 200
+
+
+def test_home_goes_to_visites_keeping_the_query(sqlite_app: Any) -> None:
+    client = login(sqlite_app.server.test_client(), "admin")
+    response = client.get("/?annee=2025")
+    assert response.headers["Location"] == "/visites?annee=2025"
+
+
+def test_logout_closes_the_session(sqlite_app: Any) -> None:
+    client = login(sqlite_app.server.test_client(), "admin")
+    assert client.get("/api/v1/visites").status_code == 200
+    assert client.post("/logout").headers["Location"] == "/login"
+    assert client.get("/api/v1/visites").status_code == 401
+
+
+def test_passwords_are_stored_hashed(sqlite_app: Any) -> None:
+    import sqlalchemy as sa
+
+    from data import db
+
+    with sqlite_app.server.app_context(), db.app_engine().connect() as conn:
+        hashes = [row.password_hash for row in conn.execute(sa.text("SELECT password_hash FROM dash_user"))]
+    assert hashes and all(h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
+    assert not any(p in h for h in hashes for p in PASSWORDS.values())
