@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -27,7 +29,7 @@ def kpi_card(name: str, title: str) -> dbc.Col:
     )
 
 
-def chart_card(name: str, title: str, tools: list[object] | None = None, width: int = 6) -> dbc.Col:
+def chart_card(name: str, title: str, tools: list[Any] | None = None, width: int = 6) -> dbc.Col:
     """A card holding one chart in ``dcc.Loading``, with its title, optional tools and a CSV button."""
     header = dbc.CardHeader(
         [

@@ -84,16 +84,25 @@ def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> g
     figure = go.Figure(layout={"template": TEMPLATE, "height": 300})
     if granularity == "mois":
         labels = [fmt.month(p.date()) for p in table["periode"]]
-        figure.add_bar(x=labels, y=table[column], marker_color=COLORS[0],
-                       hovertemplate=f"%{{x}} : %{{y:,}} {unit.lower()}<extra></extra>")  # fmt: skip
+        figure.add_bar(
+            x=labels,
+            y=table[column],
+            marker_color=COLORS[0],
+            hovertemplate=f"%{{x}} : %{{y:,}} {unit.lower()}<extra></extra>",
+        )
     else:
         prefix = "Semaine du " if granularity == "semaine" else ""
         hover = [prefix + fmt.date(p.date()) for p in table["periode"]]
         trace = go.Bar if granularity == "semaine" else go.Scatter
         figure.add_trace(
-            trace(x=table["periode"], y=table[column], customdata=hover, marker_color=COLORS[0],
-                  hovertemplate=f"%{{customdata}} : %{{y:,}} {unit.lower()}<extra></extra>")
-        )  # fmt: skip
+            trace(
+                x=table["periode"],
+                y=table[column],
+                customdata=hover,
+                marker_color=COLORS[0],
+                hovertemplate=f"%{{customdata}} : %{{y:,}} {unit.lower()}<extra></extra>",
+            )
+        )
         figure.update_xaxes(tickformat="%d/%m/%Y")
     figure.update_yaxes(title_text=unit)
     return figure

@@ -10,6 +10,16 @@ from dash import dcc, html
 
 from components import fmt, ids
 
+#: French texts of dcc.Dropdown (Dash 4 defaults to English).
+DROPDOWN_LABELS: Any = {
+    "select_all": "Tout sélectionner",
+    "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionné(s)",
+    "search": "Rechercher",
+    "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucune option",
+}
 MONTH_OPTIONS = [{"label": name.capitalize(), "value": i} for i, name in enumerate(fmt.MONTH_NAMES, start=1)]
 
 
@@ -21,7 +31,13 @@ def _field(label: str, control: Any, label_for: str) -> html.Div:
 def _dropdown(component_id: str, placeholder: str, multi: bool = False) -> dcc.Dropdown:
     """A searchable dropdown whose options are filled by a callback."""
     return dcc.Dropdown(
-        id=component_id, options=[], multi=multi, placeholder=placeholder, clearable=True, searchable=True
+        id=component_id,
+        options=[],
+        multi=multi,
+        placeholder=placeholder,
+        clearable=True,
+        searchable=True,
+        labels=DROPDOWN_LABELS,
     )
 
 
@@ -47,7 +63,9 @@ def sidebar() -> html.Div:
                     dbc.Col(
                         _field(
                             "Mois",
-                            dcc.Dropdown(id=ids.MOIS, options=MONTH_OPTIONS, placeholder="Tous"),
+                            dcc.Dropdown(
+                                id=ids.MOIS, options=MONTH_OPTIONS, placeholder="Tous", labels=DROPDOWN_LABELS
+                            ),
                             ids.MOIS,
                         )
                     ),
@@ -66,12 +84,13 @@ def sidebar() -> html.Div:
 
 def user_options(users: pd.DataFrame) -> list[dict[str, Any]]:
     """Dropdown options ``NOM Prénom (RÔLE)`` from a frame with ``id_utilisateur, nom, role, statut``."""
+    rows: Any = users.itertuples(index=False)
     return [
         {
             "label": f"{row.nom} ({row.role})" + (" – désactivé" if row.statut == "DESA" else ""),
             "value": int(row.id_utilisateur),
         }
-        for row in users.itertuples(index=False)
+        for row in rows
     ]
 
 
@@ -83,3 +102,11 @@ def code_options(codes: pd.DataFrame) -> list[dict[str, Any]]:
 def year_options(years: list[int]) -> list[dict[str, Any]]:
     """Dropdown options for years, most recent first."""
     return [{"label": str(year), "value": year} for year in sorted(years, reverse=True)]
+
+
+def with_values(options: list[dict[str, Any]], value: Any) -> list[dict[str, Any]]:
+    """``options`` plus an option for each part of ``value`` they lack (a dropdown drops unknown values)."""
+    wanted = value if isinstance(value, list) else [value]
+    known = {option["value"] for option in options}
+    extra = [{"label": str(v), "value": v} for v in wanted if v not in (None, "") and v not in known]
+    return options + extra

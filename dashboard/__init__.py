@@ -35,12 +35,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     server.before_request(_home)
     app = dash.Dash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash 4 accepts a Flask app; its stub says otherwise
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),
         title="Mediviz",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None: keep the title while callbacks run
         serve_locally=True,
     )
     app.layout = shell.layout
@@ -53,7 +53,7 @@ def _health() -> Any:
     try:
         with db.crm_engine().connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception:  # noqa: BLE001 - any driver error means "down"
+    except Exception:
         log.exception("health check: database unreachable")
         return jsonify(status="error", database="indisponible"), 503
     return jsonify(status="ok", database="ok")

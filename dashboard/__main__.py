@@ -19,8 +19,11 @@ def main() -> None:
     if app.server.config["DEMO"]:
         with app.server.app_context():
             creds = demo_setup.ensure_demo(app.server)
-        lines += ["Base de démonstration (SQLite, données synthétiques)", f"Identifiant : {creds['username']}",
-                  f"Mot de passe : {creds['password']}"]  # fmt: skip
+        lines += [
+            "Base de démonstration (SQLite, données synthétiques)",
+            f"Identifiant : {creds['username']}",
+            f"Mot de passe : {creds['password']}",
+        ]
     print("\n".join(lines) + "\n", flush=True)  # noqa: T201 - the console is the user interface here
     app.run(host=host, port=port, debug=False)
 

@@ -21,7 +21,7 @@ AREAS: dict[str, tuple[Report, str, Report]] = {
 }
 
 
-class Forbidden(Exception):
+class ScopeError(Exception):
     """The filters ask for users outside the caller's scope."""
 
     def __init__(self, field: str) -> None:
@@ -47,7 +47,7 @@ def check_scope(filters: Filters, scope: Scope) -> None:
     for field in ("id_responsable", "id_utilisateur"):
         value = getattr(filters, field)
         if value is not None and not scope.allows(value):
-            raise Forbidden(field)
+            raise ScopeError(field)
 
 
 def answer(report: Report) -> Response:
@@ -82,8 +82,8 @@ def filter_error(exc: FilterError) -> tuple[Response, int]:
     return jsonify(error=exc.message, field=exc.field), 400
 
 
-@bp.errorhandler(Forbidden)
-def forbidden(exc: Forbidden) -> tuple[Response, int]:
+@bp.errorhandler(ScopeError)
+def forbidden(exc: ScopeError) -> tuple[Response, int]:
     """403: outside the caller's team."""
     return jsonify(error="Accès refusé : cette personne n'est pas dans votre équipe.", field=exc.field), 403
 

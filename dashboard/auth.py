@@ -55,7 +55,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | BaseResponse:
+def login() -> tuple[str, int] | BaseResponse:
     """The login form (French); on success, back to ``next`` when it is a local path."""
     target = safe_next(request.values.get("next"))
     error = None

@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from flask import g, has_request_context
 
 from components import fmt, ids
-from components.sidebar import code_options, sidebar, user_options, year_options
+from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
 from data import codes, options
 from data.filters import CODE_FIELDS, FilterError, Filters
 from data.scope import request_scope
@@ -24,16 +24,23 @@ DATE_FIELDS = ("start_date", "end_date")
 def navbar() -> dbc.Navbar:
     """The brand, one link per page (filters carried along) and the account menu."""
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["path"], active="partial",
-                                id={"type": ids.NAV_LINK, "path": page["path"]}))
+        dbc.NavItem(
+            dbc.NavLink(
+                page["name"], href=page["path"], active="partial", id={"type": ids.NAV_LINK, "path": page["path"]}
+            )
+        )
         for page in dash.page_registry.values()
-    ]  # fmt: skip
+    ]
     account = g.get("mediviz_account") if has_request_context() else None
     logout = html.Form(
-        [html.Span(account.username if account else "", className="navbar-user me-2"),
-         dbc.Button("Se déconnecter", type="submit", size="sm", color="light", outline=True, id="logout")],
-        action="/logout", method="POST", className="d-flex align-items-center ms-auto",
-    )  # fmt: skip
+        [
+            html.Span(account.username if account else "", className="navbar-user me-2"),
+            dbc.Button("Se déconnecter", type="submit", size="sm", color="light", outline=True, id="logout"),
+        ],
+        action="/logout",
+        method="POST",
+        className="d-flex align-items-center ms-auto",
+    )
     return dbc.Navbar(
         dbc.Container(
             [dbc.NavbarBrand("Mediviz", href="/visites"), dbc.Nav(links, navbar=True, className="me-auto"), logout],
@@ -83,7 +90,9 @@ def search_from_values(values: list[Any]) -> str:
     pairs: list[tuple[str, str]] = []
     for field, value in zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True):
         items = value if isinstance(value, list) else [value]
-        pairs += [(field, str(item)[:10] if field in DATE_FIELDS else str(item)) for item in items if item not in (None, "")]
+        pairs += [
+            (field, str(item)[:10] if field in DATE_FIELDS else str(item)) for item in items if item not in (None, "")
+        ]
     return f"?{urlencode(pairs)}" if pairs else ""
 
 
@@ -109,6 +118,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.RESPONSABLE, "options"),
         Output(ids.UTILISATEUR, "options"),
         Output(ids.ANNEE, "options"),
+        Output(ids.MOIS, "options"),
         Output(ids.GAMME, "options"),
         Output(ids.REGION, "options"),
         Output(ids.DATES, "min_date_allowed"),
@@ -133,7 +143,7 @@ def register_callbacks(app: dash.Dash) -> None:
             return [dash.no_update] * (len(value_outputs) + len(option_outputs))
         else:
             values = values_from_search(search)
-        return [*values, *sidebar_options(values[0])]
+        return [*values, *sidebar_options(values)]
 
     @app.callback(
         Output(ids.FILTERS_STORE, "data"),
@@ -170,11 +180,13 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(ids.UTILISATEUR, "options", allow_duplicate=True),
         Input(ids.RESPONSABLE, "value"),
+        State(ids.UTILISATEUR, "value"),
         prevent_initial_call=True,
     )
-    def update_rep_options(manager: Any) -> list[dict[str, Any]]:
+    def update_rep_options(manager: Any, user: Any) -> list[dict[str, Any]]:
         """The rep list narrows to the chosen manager's team."""
-        return sidebar_options(manager)[1]
+        manager_id = manager if isinstance(manager, int) else None
+        return with_values(user_options(options.members(manager_id, request_scope())), user)
 
     @app.callback(Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"))
     def update_freshness(_store: Any) -> str:
@@ -184,17 +196,24 @@ def register_callbacks(app: dash.Dash) -> None:
         return f"Mediviz · {span} · chiffres mis en cache quelques minutes au plus"
 
 
-def sidebar_options(manager: Any) -> list[Any]:
-    """Options of every filter, narrowed to the caller's scope (reps: to the manager's team), and date limits."""
+def sidebar_options(values: list[Any]) -> list[Any]:
+    """Options of every filter for these sidebar values, and the date limits.
+
+    Options are narrowed to the caller's scope (reps: to the chosen manager's team). A value the options do
+    not hold (a link to a year without data, a mistyped code) is added as its own option, so that the
+    dropdown keeps it and the filters say what is wrong with it rather than dropping it silently.
+    """
     scope = request_scope()
+    manager, user, year, month, gammes, regions = values[:6]
     manager_id = manager if isinstance(manager, int) else None
     first, last = options.date_bounds()
     return [
-        user_options(options.managers(scope)),
-        user_options(options.members(manager_id, scope)),
-        year_options(options.years()),
-        code_options(codes.codes("GAMM")),
-        code_options(codes.codes("REGI")),
+        with_values(user_options(options.managers(scope)), manager),
+        with_values(user_options(options.members(manager_id, scope)), user),
+        with_values(year_options(options.years()), year),
+        with_values(MONTH_OPTIONS, month),
+        with_values(code_options(codes.codes("GAMM")), gammes),
+        with_values(code_options(codes.codes("REGI")), regions),
         first,
         last,
     ]

@@ -92,7 +92,6 @@ def authenticate(username: str, password: str) -> Account | None:
     return _account(row)
 
 
-
 @functools.cache
 def _dummy_hash() -> str:
     """A hash to check unknown names against, so that they take as long as wrong passwords."""

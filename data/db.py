@@ -43,7 +43,7 @@ def app_engine() -> sa.Engine:
     return engine
 
 
-def read(stmt: sa.Executable) -> list[sa.Row[Any]]:
+def read(stmt: sa.Executable) -> list[Any]:
     """Run a read statement on the CRM database and return its rows."""
     with crm_engine().connect() as conn:
         return list(conn.execute(stmt))

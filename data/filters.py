@@ -109,8 +109,7 @@ class Filters:
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise FilterError(
                 "start_date",
-                f"la date de début ({self.start_date:%d/%m/%Y}) est après la date de fin "
-                f"({self.end_date:%d/%m/%Y})",
+                f"la date de début ({self.start_date:%d/%m/%Y}) est après la date de fin ({self.end_date:%d/%m/%Y})",
             )
 
     def replace(self, **changes: Any) -> Filters:
@@ -153,7 +152,7 @@ def _is_blank(raw: Any) -> bool:
 
 def _parse_int(name: str, raw: Any) -> int:
     """An integer, from an int or a string of digits (legacy clients send ``"2023"``)."""
-    if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
         raise FilterError(name, f"nombre entier attendu, reçu « {raw} »")
     if isinstance(raw, (int, float)):
         return int(raw)
@@ -185,9 +184,7 @@ def _parse_codes(name: str, raw: Any) -> tuple[str, ...]:
             raise FilterError(name, f"code attendu, reçu « {_short(item)} »")
         code = item.strip().upper()
         if not _CODE_RE.fullmatch(code) or not code.startswith(CODE_FIELDS[name]):
-            raise FilterError(
-                name, f"code invalide « {_short(item)} » (attendu {CODE_FIELDS[name]}00001…)"
-            )
+            raise FilterError(name, f"code invalide « {_short(item)} » (attendu {CODE_FIELDS[name]}00001…)")
         codes.add(code)
     if len(codes) > MAX_CODES:
         raise FilterError(name, f"trop de valeurs ({len(codes)}, au plus {MAX_CODES})")

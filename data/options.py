@@ -34,7 +34,8 @@ def members(manager_id: int | None, scope: Scope) -> pd.DataFrame:
 def date_bounds() -> tuple[str | None, str | None]:
     """First and last visit days as ISO strings, for the date picker's limits."""
     stmt = sa.select(sa.func.min(V.c.date_visite), sa.func.max(V.c.date_visite))
-    first, last = db.read(stmt)[0]
+    row = db.read(stmt)[0]
+    first, last = row[0], row[1]
     if first is None:
         return None, None
     return pd.Timestamp(first).date().isoformat(), pd.Timestamp(last).date().isoformat()

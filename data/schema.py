@@ -6,10 +6,12 @@ create a demo or test copy on SQLite and MySQL/MariaDB. Mediviz never writes to 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-MYSQL_OPTS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+MYSQL_OPTS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 #: The CRM tables (read only).
 crm_metadata = sa.MetaData()
@@ -84,9 +86,7 @@ visite = sa.Table(
     "tab_visite",
     crm_metadata,
     sa.Column("id_visite", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "id_utilisateur", sa.Integer, sa.ForeignKey(_user_fk, name="fk_visite_user"), nullable=False
-    ),
+    sa.Column("id_utilisateur", sa.Integer, sa.ForeignKey(_user_fk, name="fk_visite_user"), nullable=False),
     sa.Column("role_utilisateur", sa.String(4)),
     sa.Column("id_responsable", sa.Integer, sa.ForeignKey(_user_fk, name="fk_visite_resp")),
     sa.Column("code_type_visite", sa.String(4), nullable=False),
@@ -144,9 +144,7 @@ evaluation = sa.Table(
     "tab_evaluation",
     crm_metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "id_createur", sa.Integer, sa.ForeignKey(_user_fk, name="fk_eval_creator"), nullable=False
-    ),
+    sa.Column("id_createur", sa.Integer, sa.ForeignKey(_user_fk, name="fk_eval_creator"), nullable=False),
     sa.Column(
         "id_utilisateur_evalue",
         sa.Integer,

@@ -67,16 +67,15 @@ def nest(
     child_label, child_parent_code, child_parent_label, child_count.
     """
     items: list[dict[str, Any]] = []
-    for parent in parents.sort_values(["libelle", "code"]).itertuples(index=False):
+    rows: Any = parents.sort_values(["libelle", "code"]).itertuples(index=False)
+    for parent in rows:
         kids = children[(children["code_parent"] == parent.code) & (children["n"] > 0)]
         items.append(
             {
                 keys["parent_code"]: parent.code,
                 keys["parent_label"]: parent.libelle,
                 keys["parent_total"]: int(parent.n),
-                keys["children"]: [
-                    _child_item(kid, parent.code, parent.libelle, keys) for kid in kids.itertuples()
-                ],
+                keys["children"]: [_child_item(kid, parent.code, parent.libelle, keys) for kid in kids.itertuples()],
             }
         )
     return items
@@ -101,7 +100,5 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
-    return [
-        {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
-        for row in out.to_dict(orient="records")
-    ]
+    records: Any = out.to_dict(orient="records")
+    return [{key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()} for row in records]

@@ -24,7 +24,7 @@ COUNTER_COLUMNS = [
 LEVEL_COLUMNS = ["code_parent", "code", "contacts", "visites"]
 
 
-def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[tuple[object, ...]]:
+def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
     """Contacts and visits per (type de visite, simple/groupe, accompagnée), split by partner kind.
 
     Visit-level attributes are the grouping keys, so distinct-visit counts add up across groups.
@@ -50,8 +50,7 @@ def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[
     }
     split = [sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()]
     split += [
-        sa.func.count(sa.distinct(sa.case((cond, V.c.id_visite)))).label(f"visites_{k}")
-        for k, cond in kinds.items()
+        sa.func.count(sa.distinct(sa.case((cond, V.c.id_visite)))).label(f"visites_{k}") for k, cond in kinds.items()
     ]
     keys = [V.c.code_type_visite, V.c.type_visite, V.c.flag_accompagnee]
     return (
@@ -65,7 +64,7 @@ def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[
 
 def two_level_stmt(
     filters: Filters, users: tuple[int, ...] | None, parent: sa.Column[str], child: sa.Column[str]
-) -> sa.CompoundSelect[tuple[object, ...]]:
+) -> sa.CompoundSelect:
     """Contacts and visits per parent (``code`` NULL) and per (parent, child), in one statement."""
     where = [*visit_conditions(filters, users), parent.is_not(None)]
     by_child = (
@@ -88,7 +87,7 @@ def two_level_stmt(
     return sa.union_all(by_parent, by_child)
 
 
-def timeline_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select[tuple[object, ...]]:
+def timeline_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
     """Contacts and visits per calendar day."""
     jour = day(V.c.date_visite)
     return (

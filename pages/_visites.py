@@ -60,7 +60,9 @@ def chart_table(
     return table[["periode", unit]].rename(columns={unit: shapes.UNITS[unit]})
 
 
-def chart_figure(name: str, table: pd.DataFrame, unit: str, drill: str | None = None, granularity: str = "") -> go.Figure:
+def chart_figure(
+    name: str, table: pd.DataFrame, unit: str, drill: str | None = None, granularity: str = ""
+) -> go.Figure:
     """The figure of a chart from its table."""
     label = shapes.UNITS[unit]
     if name in COUNTER_CHARTS:

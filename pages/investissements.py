@@ -9,7 +9,9 @@ from dash import html
 
 from pages._common import coming_soon
 
-dash.register_page(__name__, path="/investissements", name="Investissements", order=5, title="Investissements · Mediviz")
+dash.register_page(
+    __name__, path="/investissements", name="Investissements", order=5, title="Investissements · Mediviz"
+)
 
 
 def layout(**_query: Any) -> html.Div:

@@ -23,26 +23,37 @@ GRANULARITY = "visites-granularity"
 
 
 def _drill_tools(name: str) -> list[Any]:
-    return [dcc.Store(id=f"drill-{name}"),
-            dbc.Button("← Retour", id=f"back-{name}", size="sm", color="link", style={"display": "none"})]  # fmt: skip
+    return [
+        dcc.Store(id=f"drill-{name}"),
+        dbc.Button("← Retour", id=f"back-{name}", size="sm", color="link", style={"display": "none"}),
+    ]
 
 
 def layout(**_query: Any) -> html.Div:
     """Static structure; every number arrives through the callbacks below."""
     unit = dbc.RadioItems(
-        id=UNIT, value="contacts", inline=True, className="unit-toggle",
+        id=UNIT,
+        value="contacts",
+        inline=True,
+        className="unit-toggle",
         options=[{"label": "Contacts", "value": "contacts"}, {"label": "Visites distinctes", "value": "visites"}],
-    )  # fmt: skip
+    )
     granularity = dbc.RadioItems(
-        id=GRANULARITY, value="semaine", inline=True, className="unit-toggle",
+        id=GRANULARITY,
+        value="semaine",
+        inline=True,
+        className="unit-toggle",
         options=[{"label": x.capitalize(), "value": x} for x in ("jour", "semaine", "mois")],
-    )  # fmt: skip
+    )
     counters = [chart_card(name, title) for name, title in v.COUNTER_CHARTS.items()]
     drills = [chart_card(name, spec[0], tools=_drill_tools(name)) for name, spec in v.DRILL_CHARTS.items()]
     return html.Div(
         [
-            page_header("Visites", "Activité de la force de visite : un contact = un partenaire vu lors d'une visite.",
-                        [html.Span("Compter :", className="me-2"), unit]),  # fmt: skip
+            page_header(
+                "Visites",
+                "Activité de la force de visite : un contact = un partenaire vu lors d'une visite.",
+                [html.Span("Compter :", className="me-2"), unit],
+            ),
             dbc.Row([kpi_card(name, title) for name, title in v.KPIS.items()], className="g-3"),
             dbc.Row(counters, className="g-3"),
             dbc.Row(drills, className="g-3"),
@@ -81,8 +92,10 @@ def _register_drill(name: str, code_type: str) -> None:
     )
     def update_drill_chart(store: dict[str, Any] | None, unit: str, drill: str | None) -> tuple[Any, ...]:
         filters = store_filters(store)
-        title = [v.drill_title(name, drill, codes.labels(code_type)),
-                 html.Small(v.DRILL_CHARTS[name][2] if not drill else "", className="chart-hint")]  # fmt: skip
+        title = [
+            v.drill_title(name, drill, codes.labels(code_type)),
+            html.Small(v.DRILL_CHARTS[name][2] if not drill else "", className="chart-hint"),
+        ]
         back = {"display": "inline-block" if drill else "none"}
         if isinstance(filters, str):
             return invalid_figure(filters), title, back

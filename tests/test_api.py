@@ -59,7 +59,10 @@ def test_v1_holds_the_legacy_numbers(client: FlaskClient) -> None:
     assert v1["gammes"] == legacy["gammes"]
     assert v1["statistiques_visites"]["nbr_total_visites_planifiees"] == 1  # V5
     days = [d for d in v1["evolution"] if d["visites"]]
-    assert days == [{"jour": "2025-03-05", "contacts": 1, "visites": 1}, {"jour": "2026-01-08", "contacts": 1, "visites": 1}]
+    assert days == [
+        {"jour": "2025-03-05", "contacts": 1, "visites": 1},
+        {"jour": "2026-01-08", "contacts": 1, "visites": 1},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -76,9 +79,7 @@ def test_v1_holds_the_legacy_numbers(client: FlaskClient) -> None:
         ("post", "/data", ["not", "an", "object"], "body"),
     ],
 )
-def test_bad_filters_get_400_with_the_field(
-    client: FlaskClient, method: str, url: str, body: Any, field: str
-) -> None:
+def test_bad_filters_get_400_with_the_field(client: FlaskClient, method: str, url: str, body: Any, field: str) -> None:
     response = getattr(client, method)(url, json=body) if body is not None else getattr(client, method)(url)
     assert response.status_code == 400
     payload = response.get_json()
@@ -108,7 +109,11 @@ def test_a_manager_sees_only_their_team_and_is_refused_outside_it(sqlite_app: An
     mine = chef.get("/api/v1/visites").get_json()
     assert mine["indicateurs"]["visites"] == 4  # V1, V2, V3, V7
     assert chef.get("/api/v1/visites?id_utilisateur=3").get_json()["indicateurs"]["visites"] == 3
-    for url in ("/api/v1/visites?id_responsable=5", "/api/v1/visites?id_utilisateur=6", "/api/v1/visites?id_responsable=1"):
+    for url in (
+        "/api/v1/visites?id_responsable=5",
+        "/api/v1/visites?id_utilisateur=6",
+        "/api/v1/visites?id_responsable=1",
+    ):
         refused = chef.get(url)
         assert refused.status_code == 403
         assert refused.get_json()["field"] in {"id_responsable", "id_utilisateur"}

@@ -16,7 +16,9 @@ def test_pages_redirect_to_the_login_page_and_back(sqlite_app: Any) -> None:
     assert response.headers["Location"] == "/login?next=/visites?annee%3D2025"
     page = client.get(response.headers["Location"])
     assert "Connexion" in page.get_data(as_text=True)
-    back = client.post("/login", data={"username": "admin", "password": PASSWORDS["admin"], "next": "/visites?annee=2025"})
+    back = client.post(
+        "/login", data={"username": "admin", "password": PASSWORDS["admin"], "next": "/visites?annee=2025"}
+    )
     assert back.status_code == 302
     assert back.headers["Location"] == "/visites?annee=2025"
     assert client.get("/visites").status_code == 200

@@ -12,9 +12,13 @@ from data.filters import FilterError, Filters
 
 def test_the_three_sources_agree_on_one_value() -> None:
     from_query = Filters.from_query(
-        MultiDict([("id_responsable", "25"), ("region", "RE00002"), ("region", "RE00001"), ("start_date", "2023-01-01")])
+        MultiDict(
+            [("id_responsable", "25"), ("region", "RE00002"), ("region", "RE00001"), ("start_date", "2023-01-01")]
+        )
     )
-    from_body = Filters.from_body({"id_responsable": "25", "region": ["RE00001", "RE00002"], "start_date": "2023-01-01"})
+    from_body = Filters.from_body(
+        {"id_responsable": "25", "region": ["RE00001", "RE00002"], "start_date": "2023-01-01"}
+    )
     from_inputs = Filters.from_inputs(
         id_responsable=25, region=["RE00002", "RE00001"], start_date="2023-01-01T00:00:00", end_date=None
     )
