@@ -16,7 +16,7 @@ TEMPLATE = go.layout.Template(
         separators=fmt.PLOTLY_SEPARATORS,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
         hoverlabel={"namelength": -1},
         legend={"orientation": "h", "y": -0.15, "x": 0},
         xaxis={"automargin": True, "gridcolor": "#eceff3"},
@@ -51,7 +51,7 @@ def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: st
             cliponaxis=False,
             hovertemplate=f"%{{x}} · {name} : %{{y:,}} {unit.lower()}<extra></extra>",
         )
-    figure.update_yaxes(title_text=unit)
+    figure.update_yaxes(title_text=unit, tickformat=",d")
     return figure
 
 
@@ -72,7 +72,8 @@ def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Fi
         customdata=ordered[["code"]] if "code" in ordered else None,
         hovertemplate=f"%{{y}} : %{{x:,}} {unit.lower()}<extra></extra>",
     )
-    figure.update_xaxes(title_text=unit)
+    # Room on the right for the largest bar's label.
+    figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, float(ordered[value].max()) * 1.15])
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
     return figure
 
@@ -104,5 +105,5 @@ def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> g
             )
         )
         figure.update_xaxes(tickformat="%d/%m/%Y")
-    figure.update_yaxes(title_text=unit)
+    figure.update_yaxes(title_text=unit, tickformat=",d")
     return figure
