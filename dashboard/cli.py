@@ -7,11 +7,13 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from data import accounts, db, demo
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(accounts.ROLES), default="viewer", show_default=True)
 @click.option("--crm-user", type=int, default=None, help="id_utilisateur du CRM : le compte ne voit que son équipe.")
@@ -27,6 +29,7 @@ def create_user(username: str, role: str, crm_user: int | None, password: str) -
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--visits", type=int, default=60_000, show_default=True, help="Nombre de visites à générer.")
 @click.option("--database-url", default=None, help="Base à remplir (par défaut : celle de l'application).")
 @click.option("--seed", type=int, default=20261123, show_default=True)

@@ -26,7 +26,9 @@ def ensure_demo(server: Flask) -> dict[str, str]:
     engine = db.crm_engine()
     if not sa.inspect(engine).has_table("tab_visite"):
         visits = int(server.config["DEMO_VISITS"])
-        log.warning("Création de la base de démonstration (%s visites), une minute au plus…", f"{visits:,}".replace(",", " "))
+        log.warning(
+            "Création de la base de démonstration (%s visites), une minute au plus…", f"{visits:,}".replace(",", " ")
+        )
         demo.generate(engine, visits=visits)
     path = credentials_path(server)
     if accounts.find(DEMO_USERNAME) is None or not path.exists():

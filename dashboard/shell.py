@@ -109,9 +109,15 @@ def register_callbacks(app: dash.Dash) -> None:
 
     # Dash's Location reports an empty search before the real one: read the browser's URL instead.
     app.clientside_callback(
-        "function(_search) { return window.location.search; }",
+        """
+        function(_search, previous) {
+            const search = window.location.search;
+            return search === previous ? window.dash_clientside.no_update : search;
+        }
+        """,
         Output(ids.URL_IN, "data"),
         Input(ids.LOCATION, "search"),
+        State(ids.URL_IN, "data"),
     )
 
     option_outputs = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -49,6 +50,14 @@ def figure_data(dash_duo: Any, graph_id: str) -> list[dict[str, Any]]:
     return list(json.loads(dash_duo.driver.execute_script(script)))
 
 
+def click_bar(dash_duo: Any, graph_id: str, label: str) -> None:
+    """Click the horizontal bar labelled ``label`` (Plotly listens on its top layer, so move there and click)."""
+    labels = figure_data(dash_duo, graph_id)[0]["y"]
+    bar = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{graph_id} .bars .point path")[labels.index(label)]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", bar)
+    ActionChains(dash_duo.driver).move_to_element(bar).pause(0.3).click().perform()
+
+
 def choose(dash_duo: Any, dropdown_id: str, text: str) -> None:
     """Open a sidebar dropdown, type ``text`` in its search box and pick the first match."""
     dash_duo.find_element(f"#{dropdown_id}").click()
@@ -85,11 +94,7 @@ def test_drill_down_from_region_to_cities_and_back(dash_duo: Any, duo_app: Any) 
     open_logged_in(dash_duo, duo_app)
     dash_duo.wait_for_text_to_equal("#kpi-visites", "6")
     until(lambda: len(figure_data(dash_duo, "graph-region")) == 1, timeout=10)
-    bars = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#graph-region .bars .point path")
-    labels = figure_data(dash_duo, "graph-region")[0]["y"]
-    bar = bars[labels.index("Casablanca")]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", bar)
-    ActionChains(dash_duo.driver).move_to_element(bar).click().perform()  # Plotly listens on its top layer
+    click_bar(dash_duo, "graph-region", "Casablanca")
     dash_duo.wait_for_contains_text("#title-region", "Villes de la région : Casablanca")
     until(lambda: sorted(figure_data(dash_duo, "graph-region")[0]["y"]) == ["Azemmour", "Casablanca"], timeout=10)
     dash_duo.find_element("#back-region").click()
@@ -113,3 +118,16 @@ def test_login_page_is_french_and_guarded_paths_redirect(dash_duo: Any, duo_app:
     dash_duo.wait_for_contains_text("h1", "Mediviz")
     assert dash_duo.driver.current_url.endswith("/login?next=" + quote("/visites?annee=2025", safe="/?"))
     assert "Se connecter" in dash_duo.find_element("#login-submit").text
+
+
+def test_csv_download_holds_what_the_chart_shows(dash_duo: Any, duo_app: Any) -> None:
+    open_logged_in(dash_duo, duo_app, "/visites?region=RE00001")
+    dash_duo.wait_for_text_to_equal("#kpi-visites", "3")
+    dash_duo.find_element("#graph-region .bars")  # the chart is drawn
+    button = dash_duo.driver.find_element(By.CSS_SELECTOR, '[id*="\\"chart\\":\\"region\\""]')
+    dash_duo.driver.execute_script("arguments[0].click();", button)  # below the fold; no hover needed
+    path = Path(dash_duo.download_path) / "mediviz-region.csv"
+    until(path.exists, timeout=10)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["code;libelle;Contacts", "RE00001;Agadir;4", "RE00002;Casablanca;0", "RE00003;Rabat;0"]
+    assert dash_duo.get_logs() == []

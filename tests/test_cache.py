@@ -1,0 +1,71 @@
+"""Aggregates are memoized: keyed on the filters, the scope and the data version; Redis works as the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from data import db, visits
+from data.filters import Filters
+from data.scope import EVERYONE, Scope
+from tests.conftest import build_app
+
+
+@contextmanager
+def counting_queries(engine: sa.Engine) -> Iterator[list[str]]:
+    """Collect the SQL statements ``engine`` runs."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_same_question_is_answered_from_the_cache(sqlite_app: Any) -> None:
+    with sqlite_app.server.app_context(), counting_queries(db.crm_engine()) as seen:
+        first = visits.counters(Filters(annee=2025), EVERYONE)
+        again = visits.counters(Filters.from_query({"annee": "2025"}), EVERYONE)
+        assert len(seen) == 1
+        assert first.equals(again)
+
+
+def test_the_scope_is_part_of_the_key(sqlite_app: Any) -> None:
+    with sqlite_app.server.app_context():
+        everyone = visits.counters(Filters(), EVERYONE)
+        team = visits.counters(Filters(), Scope((5, 6, 7)))
+    assert int(everyone["visites"].sum()) == 6
+    assert int(team["visites"].sum()) == 2
+
+
+def test_a_new_data_version_invalidates(sqlite_app: Any) -> None:
+    with sqlite_app.server.app_context(), counting_queries(db.crm_engine()) as seen:
+        visits.counters(Filters(), EVERYONE)
+        sqlite_app.server.extensions["mediviz"]["data_version"] = "next"
+        visits.counters(Filters(), EVERYONE)
+        assert len(seen) == 2
+
+
+def test_redis_cache_serves_results(sqlite_url: str) -> None:
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable: {exc}")
+    client.flushdb()
+    app = build_app(sqlite_url, CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:6379/15")
+    with app.server.app_context(), counting_queries(db.crm_engine()) as seen:
+        visits.counters(Filters(mois=1), EVERYONE)
+        visits.counters(Filters(mois=1), EVERYONE)
+        assert len(seen) == 1
+    assert any(key.startswith(b"mediviz:") for key in client.keys())
+    client.flushdb()

@@ -1,0 +1,40 @@
+"""The CLI: create an account (hashed, optionally linked to a CRM user) and fill a database with demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from data import accounts
+
+
+def test_create_user_links_an_account_to_a_crm_user(sqlite_app: Any) -> None:
+    runner = sqlite_app.server.test_cli_runner()
+    result = runner.invoke(args=["create-user", "dsm5", "--crm-user", "5"], input="un-mot-de-passe\nun-mot-de-passe\n")
+    assert result.exit_code == 0, result.output
+    assert "Compte « dsm5 » créé (rôle viewer, lié à l'utilisateur CRM 5)." in result.output
+    with sqlite_app.server.app_context():
+        account = accounts.authenticate("dsm5", "un-mot-de-passe")
+    assert account is not None and account.id_utilisateur == 5 and not account.is_admin
+
+
+def test_create_user_refuses_a_taken_name_and_a_short_password(sqlite_app: Any) -> None:
+    runner = sqlite_app.server.test_cli_runner()
+    taken = runner.invoke(args=["create-user", "admin"], input="un-mot-de-passe\nun-mot-de-passe\n")
+    assert taken.exit_code != 0 and "existe déjà" in taken.output
+    short = runner.invoke(args=["create-user", "bob"], input="court\ncourt\n")
+    assert short.exit_code != 0 and "au moins 8 caractères" in short.output
+
+
+def test_demo_fills_another_database(sqlite_app: Any, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    runner = sqlite_app.server.test_cli_runner()
+    result = runner.invoke(args=["demo", "--visits", "500", "--database-url", url, "--end", "2026-11-20", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "tab_visite" in result.output and "500" in result.output
+    with sa.create_engine(url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM tab_visite").scalar() == 500
+        last = conn.exec_driver_sql("SELECT MAX(date_visite) FROM tab_visite").scalar()
+    assert str(last) <= "2026-11-20 23:59:59"
