@@ -10,15 +10,15 @@ from dash import dcc, html
 from components import figures, ids
 
 
-def kpi_card(name: str, title: str) -> dbc.Col:
-    """A KPI card whose value (``ids.kpi(name)``) and detail line are filled by a callback."""
+def kpi_card(page: str, name: str, title: str) -> dbc.Col:
+    """A KPI card whose value (``ids.kpi(page, name)``) and detail line are filled by a callback."""
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
                 [
                     html.Div(title, className="kpi-title"),
-                    html.Div("…", id=ids.kpi(name), className="kpi-value"),
-                    html.Div("", id=ids.kpi(name) + "-detail", className="kpi-detail"),
+                    html.Div("…", id=ids.kpi(page, name), className="kpi-value"),
+                    html.Div("", id=ids.kpi(page, name) + "-detail", className="kpi-detail"),
                 ]
             ),
             className="kpi-card h-100",
@@ -29,17 +29,17 @@ def kpi_card(name: str, title: str) -> dbc.Col:
     )
 
 
-def chart_card(name: str, title: str, tools: list[Any] | None = None, width: int = 6) -> dbc.Col:
+def chart_card(page: str, name: str, title: str, tools: list[Any] | None = None, width: int = 6) -> dbc.Col:
     """A card holding one chart in ``dcc.Loading``, with its title, optional tools and a CSV button."""
     header = dbc.CardHeader(
         [
-            html.Span(title, className="chart-title", id=f"title-{name}"),
+            html.Span(title, className="chart-title", id=ids.title(page, name)),
             html.Div(
                 [
                     *(tools or []),
                     dbc.Button(
                         "CSV",
-                        id={"type": ids.CSV_BUTTON, "chart": name},
+                        id=ids.csv_button(page, name),
                         size="sm",
                         color="light",
                         title="Télécharger les données de ce graphique (CSV)",
@@ -54,7 +54,7 @@ def chart_card(name: str, title: str, tools: list[Any] | None = None, width: int
     body = dbc.CardBody(
         dcc.Loading(
             dcc.Graph(
-                id=ids.graph(name),
+                id=ids.graph(page, name),
                 figure=figures.message("Chargement…"),
                 config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "fr"},
             ),

@@ -32,16 +32,39 @@ SIDEBAR_FIELDS = {
     REGION: "region",
 }
 
-# Chart parts, as pattern ids keyed by the chart's name
-CSV_BUTTON = "csv-button"  # {"type": CSV_BUTTON, "chart": name}
-DOWNLOAD = "csv-download"
+# Chart parts: every id carries the page, so that pages never share an id
 
 
-def graph(name: str) -> str:
+def graph(page: str, name: str) -> str:
     """The id of a chart's dcc.Graph."""
-    return f"graph-{name}"
+    return f"{page}-graph-{name}"
 
 
-def kpi(name: str) -> str:
-    """The id of a KPI card's value."""
-    return f"kpi-{name}"
+def title(page: str, name: str) -> str:
+    """The id of a chart's title."""
+    return f"{page}-title-{name}"
+
+
+def kpi(page: str, name: str) -> str:
+    """The id of a KPI card's value (its detail line: ``kpi(...) + "-detail"``)."""
+    return f"{page}-kpi-{name}"
+
+
+def csv_button(page: str, name: str) -> dict[str, str]:
+    """The pattern id of a chart's CSV button."""
+    return {"type": "csv-button", "page": page, "chart": name}
+
+
+def download(page: str) -> str:
+    """The id of a page's dcc.Download."""
+    return f"{page}-download"
+
+
+def drill_store(page: str, name: str) -> str:
+    """The id of the store holding a drill-down chart's chosen parent code."""
+    return f"{page}-drill-{name}"
+
+
+def drill_back(page: str, name: str) -> str:
+    """The id of a drill-down chart's back button."""
+    return f"{page}-back-{name}"

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
-from data import visits_report
 from data.filters import FilterError, Filters
 from data.scope import Scope, request_scope
 
-bp = Blueprint("api", __name__)
-
 Report = Callable[[Filters, Scope], dict[str, Any]]
-#: v1 area -> (report, legacy route, legacy report).
-AREAS: dict[str, tuple[Report, str, Report]] = {
-    "visites": (visits_report.payload, "/data", visits_report.legacy_payload),
+#: v1 area -> (report module, legacy route). A report module has ``FIELDS`` (the filters it accepts),
+#: ``payload`` (the v1 body) and ``legacy_payload`` (the legacy body), both ``(Filters, Scope) -> dict``.
+AREAS = {
+    "visites": ("data.visits_report", "/data"),
+    "performance": ("data.performance_report", "/performance"),
+    "partenaires": ("data.partners_report", "/partenaire"),
+    "evaluations": ("data.evaluations_report", "/evaluation"),
+    "investissements": ("data.invest_report", "/invest"),
+    "utilisateurs": ("data.users_report", "/users"),
 }
 
 
@@ -29,17 +34,17 @@ class ScopeError(Exception):
         self.field = field
 
 
-def request_filters() -> Filters:
-    """Filters from the query string (GET) or the JSON body (POST)."""
+def request_filters(allowed: tuple[str, ...]) -> Filters:
+    """Filters from the query string (GET) or the JSON body (POST); fields outside ``allowed`` fail."""
     if request.method == "GET":
-        return Filters.from_query(request.args)
+        return Filters.from_query(request.args, allowed)
     if not request.data:
         return Filters()
     try:
         body = request.get_json(force=True)
     except BadRequest as exc:
         raise FilterError("body", "corps JSON invalide") from exc
-    return Filters.from_body(body)
+    return Filters.from_body(body, allowed)
 
 
 def check_scope(filters: Filters, scope: Scope) -> None:
@@ -50,15 +55,17 @@ def check_scope(filters: Filters, scope: Scope) -> None:
             raise ScopeError(field)
 
 
-def answer(report: Report) -> Response:
+def answer(report: Report, allowed: tuple[str, ...]) -> Response:
     """Validate the request's filters, check the scope, and return the report as JSON."""
-    filters = request_filters()
+    filters = request_filters(allowed)
     scope = request_scope()
     check_scope(filters, scope)
     return jsonify(report(filters, scope))
 
 
-def _endpoint(report: Report, post_only: bool = False) -> Callable[[], Response | tuple[Response, int]]:
+def _endpoint(
+    report: Report, allowed: tuple[str, ...], post_only: bool = False
+) -> Callable[[], Response | tuple[Response, int]]:
     """A view answering ``report``; legacy routes are POST only (a GET gets 405, not the dashboard's HTML)."""
 
     def view() -> Response | tuple[Response, int]:
@@ -66,28 +73,38 @@ def _endpoint(report: Report, post_only: bool = False) -> Callable[[], Response 
             response = jsonify(error="Méthode non autorisée : cette route ancienne s'appelle en POST.")
             response.headers["Allow"] = "POST"
             return response, 405
-        return answer(report)
+        return answer(report, allowed)
 
     return view
 
 
-for _area, (_report, _route, _legacy_report) in AREAS.items():
-    bp.add_url_rule(f"/api/v1/{_area}", f"v1_{_area}", _endpoint(_report), methods=["GET", "POST"])
-    bp.add_url_rule(_route, f"legacy_{_area}", _endpoint(_legacy_report, post_only=True), methods=["GET", "POST"])
+def _register_areas(bp: Blueprint) -> None:
+    """Routes for every area whose report module exists: ``/api/v1/<area>`` and the legacy route."""
+    for area, (module_name, legacy_route) in AREAS.items():
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        fields = tuple(module.FIELDS)
+        bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, fields), methods=["GET", "POST"])
+        bp.add_url_rule(
+            legacy_route, f"legacy_{area}", _endpoint(module.legacy_payload, fields, True), methods=["GET", "POST"]
+        )
 
 
-@bp.errorhandler(FilterError)
 def filter_error(exc: FilterError) -> tuple[Response, int]:
     """400 with the field and a French message."""
     return jsonify(error=exc.message, field=exc.field), 400
 
 
-@bp.errorhandler(ScopeError)
 def forbidden(exc: ScopeError) -> tuple[Response, int]:
     """403: outside the caller's team."""
     return jsonify(error="Accès refusé : cette personne n'est pas dans votre équipe.", field=exc.field), 403
 
 
 def init_app(app: Flask) -> None:
-    """Register the API routes."""
+    """Register the API routes and their JSON error answers."""
+    bp = Blueprint("api", __name__)
+    _register_areas(bp)
+    bp.register_error_handler(FilterError, filter_error)
+    bp.register_error_handler(ScopeError, forbidden)
     app.register_blueprint(bp)

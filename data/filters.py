@@ -18,6 +18,8 @@ CODE_FIELDS = {
     "code_type_investissement": "TI",
 }
 FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS)
+#: The sidebar's filters, shared by every area; the visit-based areas accept only these.
+VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
 MAX_CODES = 50
 _CODE_RE = re.compile(r"^[A-Z]{2,3}[0-9]{1,9}$")
 
@@ -49,9 +51,9 @@ class Filters:
     id_business_case: int | None = None
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> Filters:
-        """Validate raw values (strings, numbers, lists, ``None``) by field name; unknown fields fail."""
-        unknown = sorted(set(values) - set(FIELDS))
+    def from_mapping(cls, values: Mapping[str, Any], allowed: Iterable[str] = FIELDS) -> Filters:
+        """Validate raw values (strings, numbers, lists, ``None``) by field name; fields not allowed fail."""
+        unknown = sorted(set(values) - set(allowed))
         if unknown:
             raise FilterError(unknown[0], f"filtre inconnu « {unknown[0]} »")
         clean: dict[str, Any] = {}
@@ -69,7 +71,7 @@ class Filters:
         return filters
 
     @classmethod
-    def from_query(cls, args: Mapping[str, Any]) -> Filters:
+    def from_query(cls, args: Mapping[str, Any], allowed: Iterable[str] = FIELDS) -> Filters:
         """From a URL query string (a werkzeug MultiDict or a plain dict); repeated keys and commas."""
         getlist = getattr(args, "getlist", None)
         values: dict[str, Any] = {}
@@ -80,16 +82,16 @@ class Filters:
                 if len(values[name]) > 1:
                     raise FilterError(name, "une seule valeur est permise")
                 values[name] = values[name][0]
-        return cls.from_mapping(values)
+        return cls.from_mapping(values, allowed)
 
     @classmethod
-    def from_body(cls, body: Any) -> Filters:
+    def from_body(cls, body: Any, allowed: Iterable[str] = FIELDS) -> Filters:
         """From a JSON body (legacy or v1): an object whose fields are all optional."""
         if body is None:
             return cls()
         if not isinstance(body, dict):
             raise FilterError("body", "le corps doit être un objet JSON")
-        return cls.from_mapping(body)
+        return cls.from_mapping(body, allowed)
 
     @classmethod
     def from_inputs(cls, **values: Any) -> Filters:

@@ -7,9 +7,11 @@ from typing import Any
 import pandas as pd
 
 from data import codes, shapes, visits
-from data.filters import Filters
+from data.filters import VISIT_FIELDS, Filters
 from data.scope import Scope
 
+#: The filters this area accepts (API): the sidebar's.
+FIELDS = VISIT_FIELDS
 TYPES = (("HOPL", "non_planifiees"), ("PLAN", "planifiees"))
 #: Legacy counter dimensions: (frame column or split prefix, ((value, legacy label), ...)).
 DIMENSIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {

@@ -1,26 +1,34 @@
-"""Helpers shared by the pages: filters from the shell's store, figures for invalid filters, CSV export."""
+"""Helpers shared by the pages: filters from the shell's store, drill-down charts, CSV downloads, headers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from components import figures
+from components import figures, ids
 from data.filters import FilterError, Filters
+from data.scope import Scope, request_scope
+
+#: (filters, scope, drill, *extra input values) -> figure
+DrillFigure = Callable[..., go.Figure]
+#: (chart name, filters, scope, {state name: value}) -> the chart's table
+ChartTable = Callable[[str, Filters, Scope, dict[str, Any]], pd.DataFrame]
 
 
-def store_filters(store: dict[str, Any] | None) -> Filters | str:
-    """The Filters in the shell's store, or the French message of why there are none."""
+def store_filters(store: dict[str, Any] | None, **page_filters: Any) -> Filters | str:
+    """The Filters in the shell's store (plus the page's own filters), or the French reason there are none."""
     if not store:
         return "Chargement…"
     if "error" in store:
         return f"Filtres invalides : {store['error']}"
     try:
-        return Filters.from_mapping(store.get("filters", {}))
+        return Filters.from_mapping({**store.get("filters", {}), **page_filters})
     except FilterError as exc:
         return f"Filtres invalides : {exc.message}"
 
@@ -31,7 +39,7 @@ def invalid_figure(reason: str) -> go.Figure:
 
 
 def csv_download(table: pd.DataFrame, name: str) -> dict[str, Any]:
-    """A ``dcc.Download`` payload: the table as CSV (UTF-8 with BOM so that Excel reads accents)."""
+    """A ``dcc.Download`` payload: the table as CSV (``;`` and decimal commas, UTF-8 with BOM for Excel)."""
     return dcc.send_string("\ufeff" + table.to_csv(index=False, sep=";", decimal=","), f"mediviz-{name}.csv")
 
 
@@ -44,6 +52,70 @@ def page_header(title: str, subtitle: str, tools: list[Any] | None = None) -> ht
         ],
         className="page-header",
     )
+
+
+def drill_tools(page: str, name: str) -> list[Any]:
+    """The store of a drill-down chart's chosen parent and its back button (shown once drilled)."""
+    back = dbc.Button("← Retour", id=ids.drill_back(page, name), size="sm", color="link", style={"display": "none"})
+    return [dcc.Store(id=ids.drill_store(page, name)), back]
+
+
+def register_drill(
+    page: str, name: str, figure_of: DrillFigure, title_of: Callable[[str | None], Any], extra: list[Input]
+) -> None:
+    """Callbacks of a drill-down chart: its figure and title, and navigation by click and back button.
+
+    The figure's points carry their code in ``customdata``; a click on a parent shows its children.
+    """
+
+    @callback(
+        Output(ids.graph(page, name), "figure"),
+        Output(ids.title(page, name), "children"),
+        Output(ids.drill_back(page, name), "style"),
+        Input(ids.FILTERS_STORE, "data"),
+        *extra,
+        Input(ids.drill_store(page, name), "data"),
+    )
+    def update_drill_chart(store: dict[str, Any] | None, *values: Any) -> tuple[Any, ...]:
+        *extra_values, drill = values
+        filters = store_filters(store)
+        back = {"display": "inline-block" if drill else "none"}
+        if isinstance(filters, str):
+            return invalid_figure(filters), title_of(drill), back
+        return figure_of(filters, request_scope(), drill, *extra_values), title_of(drill), back
+
+    @callback(
+        Output(ids.drill_store(page, name), "data"),
+        Input(ids.graph(page, name), "clickData"),
+        Input(ids.drill_back(page, name), "n_clicks"),
+        State(ids.drill_store(page, name), "data"),
+        prevent_initial_call=True,
+    )
+    def update_drill(click: dict[str, Any] | None, _back: int | None, drill: str | None) -> Any:
+        if ctx.triggered_id == ids.drill_back(page, name):
+            return None
+        if drill is None and click and click["points"][0].get("customdata"):
+            return str(click["points"][0]["customdata"][0])
+        return dash.no_update
+
+
+def register_csv(page: str, table_of: ChartTable, states: dict[str, State]) -> None:
+    """The page's CSV download: the table of the chart whose button was clicked, in its current state."""
+
+    @callback(
+        Output(ids.download(page), "data"),
+        Input({"type": "csv-button", "page": page, "chart": ALL}, "n_clicks"),
+        State(ids.FILTERS_STORE, "data"),
+        *states.values(),
+        prevent_initial_call=True,
+    )
+    def download_csv(clicks: list[int | None], store: dict[str, Any] | None, *values: Any) -> Any:
+        filters = store_filters(store)
+        if not any(clicks) or isinstance(filters, str) or not isinstance(ctx.triggered_id, dict):
+            return dash.no_update
+        name = ctx.triggered_id["chart"]
+        table = table_of(name, filters, request_scope(), dict(zip(states, values, strict=True)))
+        return csv_download(table, f"{page}-{name}")
 
 
 def coming_soon(title: str) -> html.Div:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
+from dash import html
 
 from components import figures, fmt
-from data import shapes, visits, visits_report
+from data import codes, shapes, visits, visits_report
 from data.filters import Filters
 from data.scope import Scope
 
@@ -72,7 +76,14 @@ def chart_figure(
     return figures.timeline(table, granularity, label, label)
 
 
-def drill_title(name: str, drill: str | None, labels: dict[str, str]) -> str:
-    """A drill chart's title: the top level, or the children of the chosen parent."""
-    top, child, _ = DRILL_CHARTS[name]
-    return top if drill is None else f"{child} : {labels.get(drill, drill)}"
+def drill_title(name: str) -> Callable[[str | None], list[Any]]:
+    """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
+    top, child, hint = DRILL_CHARTS[name]
+    code_type = "REGI" if name == "region" else "GAMM"
+
+    def title_of(drill: str | None) -> list[Any]:
+        if drill is None:
+            return [top, html.Small(hint, className="chart-hint")]
+        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
+
+    return title_of
