@@ -17,7 +17,7 @@ from data.schema import app_metadata
 from tests import fixture_data
 
 MARIADB_SERVER = os.environ.get("MEDIVIZ_TEST_MARIADB", "mysql+pymysql://root:@127.0.0.1:3306")
-MARIADB_DB = "mediviz_test"
+MARIADB_DB = os.environ.get("MEDIVIZ_TEST_MARIADB_DB", "mediviz_test")
 PASSWORDS = {"admin": "admin-password", "chef": "chef-password", "orphelin": "orphelin-password"}
 
 

@@ -12,6 +12,18 @@ Visits (V4 is deleted, so it never counts):
     7   2025-03-31 18:45  3    HOPL  ENAT    S     N        P2
 
 Users: 1 DIR → 2 DSM → 3, 4 DEL; 1 → 5 DSM → 6, 7 DEL; 8 ↔ 9 DSM form a cycle (no visits).
+Evaluations (score /100; items: category, sub-category, score /5):
+
+    id  evaluator   evaluated  score  date              items
+    1   2 (DSM)     3          60     2025-01-20 15:30  CE1/SEV1 3, CE1/SEV2 2, CE5/SEV16 4
+    2   2 (DSM)     4          70     2025-02-10 09:00  CE1/SEV1 4, CE5/SEV16 5
+    3   1 (DIR)     6          80     2025-03-31 17:00  CE1/SEV2 1, CE5/SEV16 3
+    4   5 (DSM)     6          50     2026-01-15 10:00  CE1/SEV1 2
+
+Business cases (MAD): BC1 P1 by 3 (manager 2) REAL TI1/CI1 10 000, created 2025-01-05, done 2025-02-01;
+BC2 P1 by 3 (2) ENAT TI2/CI1 5 000, created 2025-03-01; BC3 P3 by 6 (5) VALI TI1/CI2 3 000, created
+2025-02-15; BC4 P4 by 4 (2) ANNU TI2/no category 2 000, created 2026-01-10.
+
 Partners: P1 MEDE DERMATO/Dermatologie Cabinet A Agadir/Agadir; P2 MEDE GYNECO/Gynécologie Hôpital B
 Agadir/Inezgane; P3 PHAR A+ Casablanca/Casablanca; P4 MEDE DERMATO/Chirurgie Plastique Cabinet " B"
 Casablanca/Azemmour; P5 MEDE GYNECO Hôpital C Casablanca (never visited).
@@ -23,7 +35,17 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from data.schema import codification, crm_metadata, partenaire, partenaire_visite, utilisateur, visite
+from data.schema import (
+    codification,
+    crm_metadata,
+    evaluation,
+    evaluation_detailed,
+    partenaire,
+    partenaire_bc,
+    partenaire_visite,
+    utilisateur,
+    visite,
+)
 
 CODES = [
     ("REGI", "RE00001", "Agadir", None),
@@ -41,7 +63,17 @@ CODES = [
     ("SPEC", "SP00003", "Gynécologie", "GA00002"),
     ("ETPR", "EPR00001", "Cabinet", None),
     ("ETPU", "EP00001", "Hôpital", None),
+    ("CAEV", "CE00001", "Connaissance produit", None),
+    ("CAEV", "CE00005", "Preparation de la visite ", None),
+    ("SCEV", "SEV00001", "Argumentaire produit", "CE00001"),
+    ("SCEV", "SEV00002", "Connaissance concurrence", "CE00001"),
+    ("SCEV", "SEV00016", "Plannification semaine de travail sur CRM ", "CE00005"),
+    ("TYIN", "TI00001", "Congrès / symposium", None),
+    ("TYIN", "TI00002", "Formation médicale continue (EPU)", None),
+    ("CAIN", "CI00001", "Médical", None),
+    ("CAIN", "CI00002", "Pharmaceutique", None),
 ]
+PARENT_TYPES = {"VILL": "REGI", "SPEC": "GAMM", "SCEV": "CAEV"}
 USERS = [
     (1, "ALAOUI", "KARIM", "DIR", None),
     (2, "BENANI", "SARA", "DSM", 1),
@@ -72,6 +104,22 @@ VISITS = [
     (7, dt.datetime(2025, 3, 31, 18, 45), 3, "HOPL", "ENAT", "S", "N", [2]),
 ]
 
+#: id, evaluator, evaluated, score, date, [(category, sub-category, item score)]
+EVALUATIONS = [
+    (1, 2, 3, 60, dt.datetime(2025, 1, 20, 15, 30), [("CE00001", "SEV00001", 3), ("CE00001", "SEV00002", 2),
+                                                     ("CE00005", "SEV00016", 4)]),
+    (2, 2, 4, 70, dt.datetime(2025, 2, 10, 9, 0), [("CE00001", "SEV00001", 4), ("CE00005", "SEV00016", 5)]),
+    (3, 1, 6, 80, dt.datetime(2025, 3, 31, 17, 0), [("CE00001", "SEV00002", 1), ("CE00005", "SEV00016", 3)]),
+    (4, 5, 6, 50, dt.datetime(2026, 1, 15, 10, 0), [("CE00001", "SEV00001", 2)]),
+]  # fmt: skip
+#: id, partner, requester, manager, status, type, category, budget, created, done
+BUSINESS_CASES = [
+    (1, 1, 3, 2, "REAL", "TI00001", "CI00001", 10_000, dt.datetime(2025, 1, 5), dt.datetime(2025, 2, 1)),
+    (2, 1, 3, 2, "ENAT", "TI00002", "CI00001", 5_000, dt.datetime(2025, 3, 1), None),
+    (3, 3, 6, 5, "VALI", "TI00001", "CI00002", 3_000, dt.datetime(2025, 2, 15), None),
+    (4, 4, 4, 2, "ANNU", "TI00002", None, 2_000, dt.datetime(2026, 1, 10), None),
+]
+
 
 def load(engine: sa.Engine) -> None:
     """Drop and re-create the CRM tables on ``engine`` and insert the fixture rows."""
@@ -81,7 +129,7 @@ def load(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.execute(codification.insert(), [
             {"type_codification": t, "code_codification": c, "libelle_codification": lib,
-             "type_parent": {"VILL": "REGI", "SPEC": "GAMM"}.get(t), "code_parent": parent}
+             "type_parent": PARENT_TYPES.get(t), "code_parent": parent}
             for t, c, lib, parent in CODES
         ])  # fmt: skip
         conn.execute(utilisateur.insert(), [
@@ -110,3 +158,24 @@ def load(engine: sa.Engine) -> None:
              "code_ville_partenaire": partners[pid][9]}
             for vid, *_, pids in VISITS for order, pid in enumerate(pids)
         ])  # fmt: skip
+        _load_evaluations_and_business_cases(conn)
+
+
+def _load_evaluations_and_business_cases(conn: sa.Connection) -> None:
+    """The evaluations with their items, and the business cases."""
+    conn.execute(evaluation.insert(), [
+        {"id": eid, "id_createur": creator, "id_utilisateur_evalue": user, "points_obtenu": score,
+         "points_total": 100, "date_integration": when}
+        for eid, creator, user, score, when, _ in EVALUATIONS
+    ])  # fmt: skip
+    conn.execute(evaluation_detailed.insert(), [
+        {"id_evaluation": eid, "code_categorie": cat, "code_sous_categorie": sub, "point_obtenu": points,
+         "point_sur": 5}
+        for eid, *_, items in EVALUATIONS for cat, sub, points in items
+    ])  # fmt: skip
+    conn.execute(partenaire_bc.insert(), [
+        {"id_business_case": bid, "id_partenaire": pid, "id_utilisateur": user, "id_responsable": boss,
+         "code_statut_bc": status, "code_type_investissement": kind, "code_categorie_investissement": cat,
+         "budget": budget, "date_creation": created, "date_realisation": done}
+        for bid, pid, user, boss, status, kind, cat, budget, created, done in BUSINESS_CASES
+    ])  # fmt: skip
