@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 
-.PHONY: run test lint format browser clean
+.PHONY: run test lint format browser clean screenshots
 
 run: $(RUNTIME)
 	$(PY) -m dashboard
@@ -43,3 +43,7 @@ browser:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Screenshots of every page on the demo data, for the README (docs/img/*.png).
+screenshots: $(DEV) browser
+	$(PY) docs/make_screenshots.py
