@@ -70,7 +70,7 @@ def two_level_stmt(
     by_child = (
         sa.select(parent.label("code_parent"), child.label("code"), contacts(), distinct_visits())
         .select_from(contacts_from())
-        .where(*where)
+        .where(*where, child.is_not(None))
         .group_by(parent, child)
     )
     by_parent = (

@@ -1,17 +1,73 @@
-"""The Partenaires page (not built yet)."""
+"""The Partenaires page (legacy ``/partenaire``): visited accounts, coverage of the base, région and gamme drills."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
 
-from pages._common import coming_soon
+from components import ids
+from components.cards import chart_card, kpi_card
+from data.filters import Filters
+from data.scope import Scope, request_scope
+from pages import _partenaires as p
+from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
+PAGE = "partenaires"
 dash.register_page(__name__, path="/partenaires", name="Partenaires", order=3, title="Partenaires · Mediviz")
 
 
 def layout(**_query: Any) -> html.Div:
-    """A placeholder until this area is built."""
-    return coming_soon("Partenaires")
+    """Static structure; every number arrives through the callbacks below."""
+    overview = [chart_card(PAGE, name, title, width=4) for name, title in p.OVERVIEW_CHARTS.items()]
+    drills = [chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name)) for name, spec in p.DRILL_CHARTS.items()]
+    return html.Div(
+        [
+            page_header(
+                "Partenaires",
+                "Comptes visités : partenaires distincts vus au moins une fois sur la période, "
+                "décrits par leur fiche actuelle. Couverture : part du portefeuille (hors rejetés) visitée.",
+            ),
+            dbc.Row([kpi_card(PAGE, name, title) for name, title in p.KPIS.items()], className="g-3"),
+            dbc.Row(overview, className="g-3"),
+            dbc.Row(drills, className="g-3"),
+            dcc.Download(id=ids.download(PAGE)),
+        ]
+    )
+
+
+@callback(
+    [Output(ids.kpi(PAGE, n), "children") for n in p.KPIS]
+    + [Output(ids.kpi(PAGE, n) + "-detail", "children") for n in p.KPIS],
+    [Output(ids.graph(PAGE, n), "figure") for n in p.OVERVIEW_CHARTS],
+    Input(ids.FILTERS_STORE, "data"),
+)
+def update_overview(store: dict[str, Any] | None) -> list[Any]:
+    """KPI cards, coverage, potentiel and établissement charts (two grouped queries, memoized)."""
+    filters = store_filters(store)
+    if isinstance(filters, str):
+        return ["–"] * len(p.KPIS) + [""] * len(p.KPIS) + [invalid_figure(filters)] * len(p.OVERVIEW_CHARTS)
+    scope = request_scope()
+    charts = [p.chart_figure(n, p.chart_table(n, filters, scope)) for n in p.OVERVIEW_CHARTS]
+    return [*p.kpi_texts(filters, scope), *charts]
+
+
+def _drill_figure(name: str) -> Any:
+    def figure_of(filters: Filters, scope: Scope, drill: str | None) -> go.Figure:
+        return p.chart_figure(name, p.chart_table(name, filters, scope, drill))
+
+    return figure_of
+
+
+for _name in p.DRILL_CHARTS:
+    register_drill(PAGE, _name, _drill_figure(_name), p.drill_title(_name), [])
+
+
+def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
+    return p.chart_table(name, filters, scope, state.get(f"drill_{name}"))
+
+
+register_csv(PAGE, _csv_table, {f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in p.DRILL_CHARTS})

@@ -1,17 +1,104 @@
-"""The Utilisateurs page (not built yet)."""
+"""The Utilisateurs page (legacy ``/users``): active users per month, région, gamme, status, role and manager."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
 
-from pages._common import coming_soon
+from components import ids
+from components.cards import chart_card, kpi_card
+from data.filters import Filters
+from data.scope import Scope, request_scope
+from pages import _utilisateurs as u
+from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
+PAGE = "utilisateurs"
 dash.register_page(__name__, path="/utilisateurs", name="Utilisateurs", order=6, title="Utilisateurs · Mediviz")
+
+VIEW = f"{PAGE}-manager-view"
 
 
 def layout(**_query: Any) -> html.Div:
-    """A placeholder until this area is built."""
-    return coming_soon("Utilisateurs")
+    """Static structure; every number arrives through the callbacks below."""
+    view = dbc.RadioItems(
+        id=VIEW,
+        value="part",
+        inline=True,
+        className="unit-toggle",
+        options=[{"label": label, "value": value} for value, label in u.VIEWS.items()],
+    )
+    managers_title = "Visites par responsable (au moment de la visite)"
+    drills = [
+        chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name), width=4) for name, spec in u.DRILL_CHARTS.items()
+    ]
+    return html.Div(
+        [
+            page_header(
+                "Utilisateurs",
+                "Utilisateurs actifs : ceux qui ont au moins une visite (hors supprimées) dans la sélection.",
+            ),
+            dbc.Row([kpi_card(PAGE, name, title) for name, title in u.KPIS.items()], className="g-3"),
+            dbc.Row(chart_card(PAGE, u.MONTHS, "Utilisateurs actifs par mois", width=12)),
+            dbc.Row(
+                [
+                    chart_card(PAGE, u.MANAGERS, managers_title, tools=[view]),
+                    chart_card(PAGE, "role", u.CHARTS["role"]),
+                ],
+                className="g-3",
+            ),
+            dbc.Row([*drills, chart_card(PAGE, "statut", u.CHARTS["statut"], width=4)], className="g-3"),
+            dcc.Download(id=ids.download(PAGE)),
+        ]
+    )
+
+
+@callback(
+    [Output(ids.kpi(PAGE, n), "children") for n in u.KPIS]
+    + [Output(ids.kpi(PAGE, n) + "-detail", "children") for n in u.KPIS],
+    [Output(ids.graph(PAGE, n), "figure") for n in (u.MONTHS, *u.CHARTS)],
+    Input(ids.FILTERS_STORE, "data"),
+)
+def update_overview(store: dict[str, Any] | None) -> list[Any]:
+    """KPI cards, active users per month, per partner status and per role."""
+    filters = store_filters(store)
+    names = (u.MONTHS, *u.CHARTS)
+    if isinstance(filters, str):
+        return ["–"] * len(u.KPIS) + [""] * len(u.KPIS) + [invalid_figure(filters)] * len(names)
+    scope = request_scope()
+    charts = [u.chart_figure(n, u.chart_table(n, filters, scope)) for n in names]
+    return [*u.kpi_texts(filters, scope), *charts]
+
+
+@callback(
+    Output(ids.graph(PAGE, u.MANAGERS), "figure"),
+    Input(ids.FILTERS_STORE, "data"),
+    Input(VIEW, "value"),
+)
+def update_managers(store: dict[str, Any] | None, view: str) -> go.Figure:
+    """Visits per manager at visit time, as a share (donut) or as counts (bars)."""
+    filters = store_filters(store)
+    if isinstance(filters, str):
+        return invalid_figure(filters)
+    return u.chart_figure(u.MANAGERS, u.chart_table(u.MANAGERS, filters, request_scope()), view)
+
+
+def _drill_figure(name: str) -> Any:
+    def figure_of(filters: Filters, scope: Scope, drill: str | None) -> go.Figure:
+        return u.chart_figure(name, u.chart_table(name, filters, scope, drill))
+
+    return figure_of
+
+
+for _name in u.DRILL_CHARTS:
+    register_drill(PAGE, _name, _drill_figure(_name), u.drill_title(_name), [])
+
+
+def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
+    return u.chart_table(name, filters, scope, state.get(f"drill_{name}"))
+
+
+register_csv(PAGE, _csv_table, {f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in u.DRILL_CHARTS})

@@ -1,0 +1,126 @@
+"""Partenaires aggregates (the legacy ``/partenaire``): visited accounts by their attributes, and coverage.
+
+A visited account (``compte``) is a distinct ``id_partenaire`` with at least one visit matching the shared
+filters (SUPP excluded; région and gamme on the ``tab_partenaire_visite`` snapshot). Its attributes
+(potentiel, établissement, région, ville, gamme, spécialité) come from its current ``tab_partenaire`` row.
+Every function takes the normalised ``Filters`` and the caller's ``Scope``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import db
+from data.cache import memoized
+from data.facts import PV, contacts_from, distinct_visits, visit_conditions
+from data.filters import Filters
+from data.schema import partenaire
+from data.scope import Scope, visible_users
+
+ACCOUNT_COLUMNS = ["dimension", "code_parent", "code", "comptes", "visites"]
+COVERAGE_COLUMNS = ["code_potentiel", "comptes", "comptes_visites"]
+#: Partner status left out of the partner base (rejected accounts).
+REJECTED = "REJE"
+
+
+def potential(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    """The potential class with the CRM's stray spaces trimmed (``" B"`` is ``"B"``)."""
+    return sa.func.trim(column)
+
+
+def visited_accounts(filters: Filters, users: tuple[int, ...] | None) -> sa.Subquery:
+    """One row per visited account: ``id_partenaire``, ``visites`` (its distinct visits matching the filters)."""
+    return (
+        sa.select(PV.c.id_partenaire, distinct_visits())
+        .select_from(contacts_from())
+        .where(*visit_conditions(filters, users), PV.c.id_partenaire.is_not(None))
+        .group_by(PV.c.id_partenaire)
+        .subquery("vp")
+    )
+
+
+def accounts_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+    """Visited accounts and their visits per potentiel, établissement, (région, ville) and (gamme, spécialité).
+
+    Each account has one current row, so the groups of a dimension partition the visited accounts: a
+    région's accounts are the sum over its cities (city NULL included), the total the sum over potentials.
+    """
+    vp = visited_accounts(filters, users)
+    p = partenaire.alias("p")
+    source = vp.outerjoin(p, p.c.id_partenaire == vp.c.id_partenaire)
+    no_child = sa.cast(sa.null(), sa.String(12))
+    groupings: dict[str, tuple[sa.ColumnElement[str], sa.ColumnElement[str] | None]] = {
+        "potentiel": (potential(p.c.code_potentiel), None),
+        "etablissement": (p.c.code_type_etablissement, None),
+        "region": (p.c.code_region_partenaire, p.c.code_ville_partenaire),
+        "gamme": (p.c.code_gamme, p.c.code_specialite),
+    }
+    branches = []
+    for name, (parent, child) in groupings.items():
+        keys = [parent] if child is None else [parent, child]
+        branches.append(
+            sa.select(
+                sa.literal(name, sa.String(16)).label("dimension"),
+                parent.label("code_parent"),
+                (no_child if child is None else child).label("code"),
+                sa.func.count().label("comptes"),
+                sa.func.sum(vp.c.visites).label("visites"),
+            )
+            .select_from(source)
+            .group_by(*keys)
+        )
+    return sa.union_all(*branches)
+
+
+def coverage_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+    """Accounts of the partner base and those of them visited, per potentiel.
+
+    The base is every ``tab_partenaire`` row not rejected (``REJE``), in the filtered régions and gammes
+    (the partner's current codes). The rep scope does not shrink it: accounts are not assigned to reps.
+    """
+    vp = visited_accounts(filters, users)
+    p = partenaire.alias("p")
+    code = potential(p.c.code_potentiel)
+    where = [p.c.code_statut_partenaire != REJECTED]
+    if filters.region:
+        where.append(p.c.code_region_partenaire.in_(filters.region))
+    if filters.gamme:
+        where.append(p.c.code_gamme.in_(filters.gamme))
+    return (
+        sa.select(
+            code.label("code_potentiel"),
+            sa.func.count().label("comptes"),
+            sa.func.count(vp.c.id_partenaire).label("comptes_visites"),
+        )
+        .select_from(p.outerjoin(vp, vp.c.id_partenaire == p.c.id_partenaire))
+        .where(*where)
+        .group_by(code)
+    )
+
+
+def _frame(stmt: sa.Executable, columns: list[str], counts: list[str]) -> pd.DataFrame:
+    """Run a statement; its count columns as int64 (0 for NULL), blank codes as missing."""
+    frame = pd.DataFrame(db.read(stmt), columns=columns)
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    codes = [c for c in columns if c not in counts]
+    frame[codes] = frame[codes].mask(frame[codes] == "")
+    return frame
+
+
+@memoized
+def accounts(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``ACCOUNT_COLUMNS``: visited accounts (``comptes``) and the sum of their distinct visits (``visites``).
+
+    ``dimension`` is potentiel, etablissement, region or gamme; ``code_parent`` its code; ``code`` the ville
+    or spécialité (NULL for the first two dimensions). NULL codes are the accounts without that attribute.
+    """
+    stmt = accounts_stmt(filters, visible_users(filters, scope))
+    return _frame(stmt, ACCOUNT_COLUMNS, ["comptes", "visites"])
+
+
+@memoized
+def coverage(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``COVERAGE_COLUMNS``: accounts of the base and visited ones, per potentiel (NULL: none recorded)."""
+    stmt = coverage_stmt(filters, visible_users(filters, scope))
+    return _frame(stmt, COVERAGE_COLUMNS, ["comptes", "comptes_visites"])

@@ -1,0 +1,109 @@
+"""Tables and figures of the Partenaires page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from components import figures, fmt, partners_figures
+from data import codes, partners_report
+from data.filters import Filters
+from data.scope import Scope
+
+OVERVIEW_CHARTS = {
+    "couverture": "Couverture du portefeuille par potentiel",
+    "potentiel": "Comptes visités par potentiel",
+    "etablissement": "Comptes visités par établissement",
+}
+DRILL_CHARTS = {
+    "region": ("Comptes visités par région", "Villes de la région", "Cliquez sur une région pour voir ses villes"),
+    "gamme": (
+        "Comptes visités par gamme",
+        "Spécialités de la gamme",
+        "Cliquez sur une gamme pour voir ses spécialités",
+    ),
+}
+KPIS = {
+    "comptes_visites": "Comptes visités",
+    "visites_moyennes": "Visites moyennes par compte",
+    "couverture": "Couverture du portefeuille",
+    "comptes_non_visites": "Comptes non visités",
+}
+CHARTS = [*OVERVIEW_CHARTS, *DRILL_CHARTS]
+VISITED = "Comptes visités"
+ESTABLISHMENT_KINDS = {"ETPR": "privé", "ETPU": "public"}
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    k = partners_report.kpis(filters, scope)
+    base, covered = k["comptes_portefeuille"], k["comptes_portefeuille_visites"]
+    values = [
+        fmt.number(k["comptes_visites"]),
+        fmt.number(k["visites_moyennes"], 2),
+        fmt.percent(covered, base),
+        fmt.number(k["comptes_non_visites"]),
+    ]
+    details = [
+        "partenaires distincts vus au moins une fois",
+        "visites distinctes par compte visité",
+        f"{fmt.number(covered)} sur {fmt.number(base)} comptes du portefeuille",
+        "comptes du portefeuille sans visite",
+    ]
+    return values + details
+
+
+def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds)."""
+    if name == "couverture":
+        table = partners_report.coverage(filters, scope).rename(columns={"code": "potentiel"})
+        table["couverture_pct"] = (100 * table.pop("couverture")).round(1)
+        return table
+    if name == "potentiel":
+        return partners_report.potentials(filters, scope).rename(columns={"n": VISITED})
+    if name == "etablissement":
+        table = partners_report.etablissements(filters, scope)
+        table["type"] = table["type"].map(ESTABLISHMENT_KINDS).fillna("")
+        return table.rename(columns={"n": VISITED})
+    builder = partners_report.regions if name == "region" else partners_report.gammes
+    parents, children = builder(filters, scope)
+    table = parents if drill is None else children[children["code_parent"] == drill]
+    return table.rename(columns={"n": VISITED})
+
+
+def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
+    """The figure of a chart from its table."""
+    if name == "couverture":
+        counts = table.rename(columns={"potentiel": "code"})
+        return partners_figures.coverage_bars(counts, "code", "Potentiel")
+    if name == "potentiel":
+        figure = figures.grouped_bars(table, "libelle", [VISITED], VISITED)
+        return _whole_ticks(figure, table, "y")
+    if name == "etablissement":
+        kinds = zip(table["libelle"], table["type"], strict=True)
+        table = table.assign(libelle=[f"{label} ({kind})" if kind else label for label, kind in kinds])
+    return _whole_ticks(figures.ranked_bars(table, "libelle", VISITED, VISITED), table, "x")
+
+
+def _whole_ticks(figure: go.Figure, table: pd.DataFrame, axis: str) -> go.Figure:
+    """Small counts get one tick per account (no ``1, 1, 2, 2`` from rounded fractional ticks)."""
+    if not table.empty and 0 < table[VISITED].max() <= 8:
+        figure.update_layout({f"{axis}axis": {"dtick": 1}})
+    return figure
+
+
+def drill_title(name: str) -> Callable[[str | None], list[Any]]:
+    """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
+    top, child, hint = DRILL_CHARTS[name]
+    code_type = "REGI" if name == "region" else "GAMM"
+
+    def title_of(drill: str | None) -> list[Any]:
+        if drill is None:
+            return [top, html.Small(hint, className="chart-hint")]
+        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
+
+    return title_of

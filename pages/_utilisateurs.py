@@ -1,0 +1,115 @@
+"""Tables and figures of the Utilisateurs page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from components import figures, fmt
+from components.users_figures import share_donut, whole_ticks
+from data import codes, users_report
+from data.filters import Filters
+from data.scope import Scope
+
+USERS = "Utilisateurs actifs"
+VISITS = "Visites"
+KPIS = {
+    "utilisateurs_actifs": "Utilisateurs actifs",
+    "visites": "Visites",
+    "visites_par_utilisateur": "Visites par utilisateur actif",
+    "managers": "Managers",
+    "delegues_actifs": "Délégués actifs",
+}
+#: Charts of one table each: name -> title.
+CHARTS = {
+    "statut": "Utilisateurs ayant visité des partenaires, par statut du partenaire",
+    "role": "Utilisateurs actifs par rôle",
+}
+DRILL_CHARTS = {
+    "region": (
+        "Utilisateurs actifs par région",
+        "Utilisateurs actifs par ville de la région",
+        "Cliquez sur une région pour voir ses villes",
+    ),
+    "gamme": (
+        "Utilisateurs actifs par gamme",
+        "Utilisateurs actifs par spécialité de la gamme",
+        "Cliquez sur une gamme pour voir ses spécialités",
+    ),
+}
+MONTHS = "mois"
+MANAGERS = "responsables"
+VIEWS = {"part": "Part (%)", "nombre": "Nombre"}
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    values = users_report.kpis(filters, scope)
+    actifs = values["utilisateurs_actifs"]
+    texts = [fmt.number(values[name], 1 if name == "visites_par_utilisateur" else 0) for name in KPIS]
+    texts += [
+        "au moins une visite dans la sélection",
+        "visites distinctes, hors supprimées",
+        "visites ÷ utilisateurs actifs",
+        "responsables au moment des visites",
+        f"{fmt.percent(values['delegues_actifs'], actifs)} des utilisateurs actifs",
+    ]
+    return texts
+
+
+def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds)."""
+    if name == MONTHS:
+        table = users_report.month_table(filters, scope)
+        return table[["mois", "periode", "utilisateurs"]].rename(columns={"utilisateurs": USERS})
+    if name == MANAGERS:
+        table = users_report.manager_table(filters, scope)
+        table["responsable"] = _unique_names(table)
+        columns = {"visites": VISITS, "pourcentage": "Part des visites (%)", "utilisateurs": USERS}
+        return table.rename(columns=columns)
+    if name in DRILL_CHARTS and drill is not None:
+        children = users_report.children(filters, scope, name)
+        table = children[children["code_parent"] == drill]
+    else:
+        table = users_report.tables(filters, scope)[name]
+    return table[[c for c in table.columns if c != "visites"]].rename(columns={"utilisateurs": USERS})
+
+
+def _unique_names(table: pd.DataFrame) -> list[str]:
+    """Managers' names, with their id where two share a name (a chart would merge them)."""
+    names = table["responsable"]
+    twice = set(names[names.duplicated()])
+    return [f"{n} (n° {i})" if n in twice else n for n, i in zip(names, table["id_responsable"], strict=True)]
+
+
+def chart_figure(name: str, table: pd.DataFrame, view: str = "part") -> go.Figure:
+    """The figure of a chart from its table."""
+    if name == MONTHS:
+        return whole_ticks(figures.timeline(table, "mois", USERS, USERS), "y", _top(table, USERS))
+    if name == MANAGERS and view == "part":
+        return share_donut(table, "responsable", VISITS, VISITS)
+    if name == MANAGERS:
+        return whole_ticks(figures.ranked_bars(table, "responsable", VISITS, VISITS), "x", _top(table, VISITS))
+    return whole_ticks(figures.ranked_bars(table, "libelle", USERS, USERS), "x", _top(table, USERS))
+
+
+def _top(table: pd.DataFrame, column: str) -> float:
+    """The largest value of a column (0 when empty)."""
+    return float(table[column].max()) if len(table) else 0.0
+
+
+def drill_title(name: str) -> Callable[[str | None], list[Any]]:
+    """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
+    top, child, hint = DRILL_CHARTS[name]
+    code_type = "REGI" if name == "region" else "GAMM"
+
+    def title_of(drill: str | None) -> list[Any]:
+        if drill is None:
+            return [top, html.Small(hint, className="chart-hint")]
+        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
+
+    return title_of
