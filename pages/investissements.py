@@ -1,19 +1,137 @@
-"""The Investissements page (not built yet)."""
+"""The Investissements page (legacy ``/invest``): business-case budgets (MAD) per dimension, with drill-downs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
 
-from pages._common import coming_soon
+from components import ids
+from components.cards import chart_card, kpi_card
+from data import codes
+from data.filters import Filters
+from data.scope import Scope, request_scope
+from pages import _investissements as inv
+from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
+PAGE = "investissements"
 dash.register_page(
     __name__, path="/investissements", name="Investissements", order=5, title="Investissements · Mediviz"
 )
 
+TYPES = f"{PAGE}-types"
+PARTNER = f"{PAGE}-partenaire"
+PAGE_INPUTS = [Input(TYPES, "value"), Input(PARTNER, "value")]
 
-def layout(**_query: Any) -> html.Div:
-    """A placeholder until this area is built."""
-    return coming_soon("Investissements")
+
+def _controls(types: list[str], partner: int | None) -> list[Any]:
+    """The page's own filters: investment types (several allowed) and one partner id."""
+    return [
+        dcc.Dropdown(
+            id=TYPES,
+            options=[{"label": t, "value": t} for t in types],
+            value=types,
+            multi=True,
+            placeholder="Tous les types d'investissement",
+            style={"minWidth": "320px"},
+        ),
+        dbc.Input(
+            id=PARTNER,
+            type="number",
+            min=1,
+            step=1,
+            value=partner,
+            debounce=True,
+            placeholder="N° de partenaire",
+            style={"width": "180px"},
+        ),
+    ]
+
+
+def layout(code_type_investissement: str | None = None, id_partenaire: str | None = None, **_query: Any) -> html.Div:
+    """Static structure (the URL may preset the page's filters); every number arrives through callbacks."""
+    types = [t for t in (code_type_investissement or "").split(",") if t]
+    partner = int(id_partenaire) if id_partenaire and id_partenaire.isdigit() else None
+    wide = {"visites", "specialite"}
+    charts = {n: chart_card(PAGE, n, s[0], width=12 if n in wide else 6) for n, s in inv.CHARTS.items()}
+    drills = {n: chart_card(PAGE, n, s[0], tools=drill_tools(PAGE, n)) for n, s in inv.DRILL_CHARTS.items()}
+    rows = [("statut", "type"), ("gamme", "region"), ("potentiel", "categorie"), ("visites",), ("specialite",)]
+    return html.Div(
+        [
+            page_header(
+                "Investissements",
+                "Budgets des business cases accordés aux partenaires, en MAD : chaque business case compte.",
+                _controls(types, partner),
+            ),
+            dbc.Row([kpi_card(PAGE, name, title) for name, title in inv.KPIS.items()], className="g-3"),
+            *[dbc.Row([{**charts, **drills}[name] for name in row], className="g-3") for row in rows],
+            dcc.Download(id=ids.download(PAGE)),
+        ]
+    )
+
+
+@callback(Output(TYPES, "options"), Input(ids.FILTERS_STORE, "data"), State(TYPES, "value"))
+def update_type_options(_store: Any, chosen: list[str] | None) -> list[dict[str, str]]:
+    """Every investment type (TYIN) by label; a chosen code the catalogue lacks stays, labelled by its code."""
+    frame = codes.codes("TYIN")
+    options = [{"label": lib, "value": code} for code, lib in zip(frame["code"], frame["libelle"], strict=True)]
+    known = set(frame["code"])
+    return options + [{"label": c, "value": c} for c in chosen or [] if c not in known]
+
+
+@callback(
+    [Output(ids.kpi(PAGE, n), "children") for n in inv.KPIS]
+    + [Output(ids.kpi(PAGE, n) + "-detail", "children") for n in inv.KPIS],
+    [Output(ids.graph(PAGE, n), "figure") for n in inv.CHARTS],
+    Input(ids.FILTERS_STORE, "data"),
+    *PAGE_INPUTS,
+)
+def update_charts(store: dict[str, Any] | None, types: list[str] | None, partner: Any) -> list[Any]:
+    """KPI cards and the charts without drill-down, from one grouped query."""
+    filters = store_filters(store)
+    if not isinstance(filters, str):
+        filters = inv.with_page_filters(filters, types, partner)
+    if isinstance(filters, str):
+        return ["–"] * len(inv.KPIS) + [""] * len(inv.KPIS) + [invalid_figure(filters)] * len(inv.CHARTS)
+    scope = request_scope()
+    charts = [inv.chart_figure(n, inv.chart_table(n, filters, scope)) for n in inv.CHARTS]
+    return [*inv.kpi_texts(filters, scope), *charts]
+
+
+def _drill_figure(name: str) -> Any:
+    """The figure builder of a drill-down chart (the page's own filters arrive as extra inputs)."""
+
+    def figure_of(filters: Filters, scope: Scope, drill: str | None, types: Any, partner: Any) -> go.Figure:
+        merged = inv.with_page_filters(filters, types, partner)
+        if isinstance(merged, str):
+            return invalid_figure(merged)
+        return inv.chart_figure(name, inv.chart_table(name, merged, scope, drill))
+
+    return figure_of
+
+
+for _name in inv.DRILL_CHARTS:
+    register_drill(PAGE, _name, _drill_figure(_name), inv.drill_title(_name), PAGE_INPUTS)
+
+
+def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> pd.DataFrame:
+    """The table behind a chart's CSV button, with the page's own filters and drill-down state."""
+    merged = inv.with_page_filters(filters, state["types"], state["partner"])
+    if isinstance(merged, str):
+        return pd.DataFrame({"erreur": [merged]})
+    return inv.chart_table(name, merged, scope, state.get(f"drill_{name}"))
+
+
+register_csv(
+    PAGE,
+    _csv_table,
+    {
+        "types": State(TYPES, "value"),
+        "partner": State(PARTNER, "value"),
+        **{f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in inv.DRILL_CHARTS},
+    },
+)

@@ -1,0 +1,111 @@
+"""Investissements aggregates (the legacy ``/invest``): business-case budgets per dimension, in one statement.
+
+Units: ``budget`` is a sum of ``tab_partenaire_bc.budget`` in whole MAD, ``business_cases`` a number of
+business cases, ``partenaires`` a number of distinct funded partners. Every business case counts (the legacy
+kept only the first one per partner). A business case belongs to the visible users through its requester
+(``id_utilisateur``), or, when the requester is unknown, through its ``id_responsable``. Partner attributes
+(gamme, spécialité, région, ville, potentiel) are the partner's current ones, from ``tab_partenaire``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import db
+from data.cache import memoized
+from data.facts import DELETED, PV, V, period_conditions
+from data.filters import Filters
+from data.schema import partenaire, partenaire_bc
+from data.scope import Scope, visible_users
+
+BC = partenaire_bc.alias("bc")
+P = partenaire.alias("p")
+NV = (
+    sa.select(PV.c.id_partenaire, sa.func.count(sa.distinct(V.c.id_visite)).label("visites"))
+    .select_from(PV.join(V, V.c.id_visite == PV.c.id_visite))
+    .where(V.c.code_statut_visite != DELETED)
+    .group_by(PV.c.id_partenaire)
+    .subquery("nv")
+)
+CODE = sa.String(12)
+#: Breakdown -> (parent key or None, key). A NULL key is the "Non renseigné" bucket; for ``visites`` it
+#: means a partner never visited (0), since the visit count comes from a left join.
+DIMENSIONS: dict[str, tuple[sa.ColumnElement[str] | None, sa.ColumnElement[str]]] = {
+    "visites": (None, sa.cast(NV.c.visites, CODE)),
+    "gamme": (None, P.c.code_gamme),
+    "statut": (None, BC.c.code_statut_bc),
+    "potentiel": (None, sa.func.trim(P.c.code_potentiel)),
+    "specialite": (None, P.c.code_specialite),
+    "region": (None, P.c.code_region_partenaire),
+    "type": (None, BC.c.code_type_investissement),
+    "categorie": (None, BC.c.code_categorie_investissement),
+    "gamme_specialite": (P.c.code_gamme, P.c.code_specialite),
+    "region_ville": (P.c.code_region_partenaire, P.c.code_ville_partenaire),
+}
+COLUMNS = ["dimension", "code_parent", "code", "budget", "business_cases", "partenaires"]
+
+
+def invest_conditions(filters: Filters, users: tuple[int, ...] | None) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions of the area's filters on business cases (dates: réalisation, else création)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if users is not None:
+        requester = BC.c.id_utilisateur
+        conditions.append(sa.or_(requester.in_(users), sa.and_(requester.is_(None), BC.c.id_responsable.in_(users))))
+    when = sa.func.coalesce(BC.c.date_realisation, BC.c.date_creation, type_=sa.DateTime)
+    conditions += period_conditions(filters, when)
+    if filters.gamme:
+        conditions.append(P.c.code_gamme.in_(filters.gamme))
+    if filters.region:
+        conditions.append(P.c.code_region_partenaire.in_(filters.region))
+    if filters.code_type_investissement:
+        conditions.append(BC.c.code_type_investissement.in_(filters.code_type_investissement))
+    if filters.id_partenaire is not None:
+        conditions.append(BC.c.id_partenaire == filters.id_partenaire)
+    if filters.id_business_case is not None:
+        conditions.append(BC.c.id_business_case == filters.id_business_case)
+    return conditions
+
+
+def _measures() -> list[sa.ColumnElement[int]]:
+    """Budget (MAD), business cases and distinct partners of a group."""
+    return [
+        sa.func.sum(BC.c.budget).label("budget"),
+        sa.func.count(BC.c.id_business_case).label("business_cases"),
+        sa.func.count(sa.distinct(BC.c.id_partenaire)).label("partenaires"),
+    ]
+
+
+def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+    """``COLUMNS`` for the whole slice (``dimension`` = "total") and per key of every ``DIMENSIONS`` entry."""
+    source = BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire)
+    where = invest_conditions(filters, users)
+    null = sa.cast(sa.null(), CODE)
+    selects = [
+        sa.select(sa.literal("total", sa.String()).label("dimension"), null.label("code_parent"), null.label("code"))
+        .add_columns(*_measures())
+        .select_from(source)
+        .where(*where)
+    ]
+    for name, (parent, key) in DIMENSIONS.items():
+        keys = [key] if parent is None else [parent, key]
+        selects.append(
+            sa.select(sa.literal(name, sa.String()), null if parent is None else parent, key, *_measures())
+            .select_from(
+                source.outerjoin(NV, NV.c.id_partenaire == BC.c.id_partenaire) if name == "visites" else source
+            )
+            .where(*where)
+            .group_by(*keys)
+        )
+    return sa.union_all(*selects)
+
+
+@memoized
+def breakdowns(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``COLUMNS``: one "total" row, then budget, business cases and partners per key of each dimension."""
+    rows = db.read(breakdowns_stmt(filters, visible_users(filters, scope)))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    for column in ("code_parent", "code"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame[COLUMNS[3:]] = frame[COLUMNS[3:]].fillna(0).astype("int64")
+    return frame

@@ -1,0 +1,101 @@
+"""Tables and figures of the Investissements page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from components import fmt
+from components import invest_figures as figs
+from data import codes, invest, invest_report
+from data.filters import FilterError, Filters
+from data.scope import Scope
+
+#: Charts without drill-down: name -> (title, x-axis title for ordered dimensions, else None).
+CHARTS = {
+    "statut": ("Par statut du business case", "Statut"),
+    "type": ("Par type d'investissement", None),
+    "categorie": ("Par catégorie d'investissement", None),
+    "potentiel": ("Par potentiel du partenaire", "Potentiel"),
+    "specialite": ("Par spécialité du partenaire", None),
+    "visites": ("Selon le nombre de visites du partenaire (depuis toujours)", "Visites du partenaire (nombre)"),
+}
+#: Drill-down charts: name -> (title, child title, hint, two-level dimension, parent code type).
+DRILL_CHARTS = {
+    "gamme": ("Par gamme", "Spécialités de la gamme", "Cliquez sur une gamme pour voir ses spécialités",
+              "gamme_specialite", "GAMM"),
+    "region": ("Par région", "Villes de la région", "Cliquez sur une région pour voir ses villes",
+               "region_ville", "REGI"),
+}  # fmt: skip
+#: Display order of ordered dimensions (the API sorts by code).
+ORDERS = {"statut": ("ENAT", "VALI", "REAL", "REJE", "REFU", "ANNU"), "potentiel": ("A+", "A", "B", "C", "D")}
+KPIS = {
+    "budget_total": "Budget total",
+    "business_cases": "Business cases",
+    "partenaires": "Partenaires financés",
+    "budget_realise": "Budget réalisé",
+}
+COLUMNS = {"budget": figs.BUDGET, "business_cases": figs.CASES, "partenaires": "Partenaires"}
+
+
+def with_page_filters(filters: Filters, types: list[str] | None, partner: Any) -> Filters | str:
+    """The sidebar's filters plus the page's own (types, partner), or the French reason they are invalid."""
+    values = {**filters.to_dict(), "code_type_investissement": types, "id_partenaire": partner}
+    try:
+        return Filters.from_mapping(values, invest_report.FIELDS)
+    except FilterError as exc:
+        return f"Filtres invalides : {exc.message}"
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    values = invest_report.kpis(invest.breakdowns(filters, scope))
+    total, cases = values["budget_total"], values["business_cases"]
+    texts = [
+        f"{fmt.number(total)} MAD",
+        fmt.number(cases),
+        fmt.number(values["partenaires"]),
+        f"{fmt.number(values['budget_realise'])} MAD",
+    ]
+    mean = f"{fmt.number(total / cases)} MAD en moyenne" if cases else "aucun business case"
+    share = f"{fmt.percent(values['budget_realise'], total)} du budget (statut Réalisé)"
+    return [*texts, "somme des budgets, tous statuts", mean, "partenaires distincts", share]
+
+
+def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds): ``code, libelle`` and the measures."""
+    frame = invest.breakdowns(filters, scope)
+    if name in DRILL_CHARTS and drill is not None:
+        parent = None if drill == figs.NULL_KEY else drill
+        table = invest_report.children(frame, DRILL_CHARTS[name][3], parent, every=False).drop(columns="code_parent")
+    else:
+        table = invest_report.table(frame, name)
+    if name in ORDERS and drill is None:
+        rank = {code: i for i, code in enumerate(ORDERS[name])}
+        table = table.sort_values("code", key=lambda s: s.map(rank).fillna(len(rank)), kind="stable")
+    return table.rename(columns=COLUMNS).reset_index(drop=True)
+
+
+def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
+    """The figure of a chart from its table."""
+    axis = CHARTS[name][1] if name in CHARTS else None
+    if name == "visites":
+        return figs.budget_by_count(table, str(axis))
+    return figs.budget_ranked(table) if axis is None else figs.budget_columns(table, axis)
+
+
+def drill_title(name: str) -> Callable[[str | None], list[Any]]:
+    """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
+    top, child, hint, _, code_type = DRILL_CHARTS[name]
+
+    def title_of(drill: str | None) -> list[Any]:
+        if drill is None:
+            return [top, html.Small(hint, className="chart-hint")]
+        label = invest_report.NOT_SET if drill == figs.NULL_KEY else codes.labels(code_type).get(drill, drill)
+        return [f"{child} : {label}"]
+
+    return title_of
