@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
+from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
@@ -60,3 +63,19 @@ def click_csv(dash_duo: Any, page: str, chart: str) -> None:
     selector = f'[id*="\\"chart\\":\\"{chart}\\""][id*="\\"page\\":\\"{page}\\""]'
     button = dash_duo.driver.find_element(By.CSS_SELECTOR, selector)
     dash_duo.driver.execute_script("arguments[0].click();", button)
+
+
+def drill_into(dash_duo: Any, page: str, chart: str, label: str, title_part: str) -> None:
+    """Click the bar ``label`` of a drill-down chart until its title shows ``title_part``.
+
+    A click that lands while the chart is redrawn is lost, so click again until the drill shows.
+    """
+
+    def drilled() -> bool:
+        if title_part in dash_duo.find_element(f"#{page}-title-{chart}").text:
+            return True
+        with contextlib.suppress(ValueError, IndexError, StaleElementReferenceException):
+            click_bar(dash_duo, f"{page}-graph-{chart}", label)
+        return False
+
+    until(drilled, timeout=20, poll=1)

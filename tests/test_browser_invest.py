@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dash.testing.wait import until
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from tests import browser
-from tests.browser import choose, click_bar, click_csv, figure_data
+from tests.browser import choose, click_csv, drill_into, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
@@ -34,15 +32,6 @@ def bars(dash_duo: Any, name: str) -> dict[str, int]:
     """Label -> budget of a horizontal budget chart."""
     trace = figure_data(dash_duo, f"investissements-graph-{name}")[0]
     return dict(zip(trace["y"], trace["x"], strict=True))
-
-
-def drilled(dash_duo: Any, label: str) -> bool:
-    """Click a gamme's bar unless its specialties show (a click may land while the page still shifts)."""
-    if "Spécialités" in dash_duo.find_element("#investissements-title-gamme").text:
-        return True
-    with contextlib.suppress(ValueError, StaleElementReferenceException):
-        click_bar(dash_duo, "investissements-graph-gamme", label)
-    return False
 
 
 def test_sidebar_region_changes_kpis_and_charts(dash_duo: Any, duo_app: Any) -> None:
@@ -77,7 +66,7 @@ def test_drill_down_from_gamme_to_specialties_and_back(dash_duo: Any, duo_app: A
     open_page(dash_duo, duo_app)
     dash_duo.wait_for_text_to_equal(BUDGET, "20 000 MAD")
     until(lambda: bars(dash_duo, "gamme").get("DERMATO") == 17_000, timeout=10)  # BC1, BC2, BC4
-    until(lambda: drilled(dash_duo, "DERMATO"), timeout=15, poll=1)
+    drill_into(dash_duo, "investissements", "gamme", "DERMATO", "Spécialités")
     dash_duo.wait_for_contains_text("#investissements-title-gamme", "Spécialités de la gamme : DERMATO")
     until(lambda: bars(dash_duo, "gamme") == {"Chirurgie Plastique": 2_000, "Dermatologie": 15_000}, timeout=10)
     dash_duo.find_element("#investissements-back-gamme").click()

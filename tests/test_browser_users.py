@@ -9,7 +9,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from tests import browser
-from tests.browser import choose, click_bar, figure_data
+from tests.browser import choose, drill_into, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
@@ -60,13 +60,7 @@ def test_drill_down_from_region_to_cities_and_back(dash_duo: Any, duo_app: Any) 
     dash_duo.wait_for_text_to_equal(KPI, "3")
     until(lambda: len(bars(dash_duo, "region")) == 1, timeout=10)
 
-    def drilled() -> bool:
-        # A click that lands while the chart redraws is lost: click again (clicks on cities are ignored).
-        click_bar(dash_duo, "utilisateurs-graph-region", "Casablanca")
-        title = dash_duo.find_element("#utilisateurs-title-region").text
-        return "par ville de la région : Casablanca" in title
-
-    until(drilled, timeout=15, poll=1)
+    drill_into(dash_duo, "utilisateurs", "region", "Casablanca", "par ville de la région : Casablanca")
     # Azemmour: P4 seen by u4, u6; Casablanca: P3 seen by u3, u6.
     until(lambda: bars(dash_duo, "region")[0]["y"] == ["Casablanca", "Azemmour"], timeout=10)
     assert bars(dash_duo, "region")[0]["x"] == [2, 2]

@@ -10,7 +10,7 @@ import pytest
 from dash.testing.wait import until
 
 from tests import browser
-from tests.browser import choose, click_bar, click_csv, figure_data
+from tests.browser import choose, click_csv, drill_into, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
@@ -54,8 +54,7 @@ def test_drill_down_from_region_to_cities_and_back(dash_duo: Any, duo_app: Any) 
     open_logged_in(dash_duo, duo_app)
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6")
     until(lambda: len(figure_data(dash_duo, "visites-graph-region")) == 1, timeout=10)
-    click_bar(dash_duo, "visites-graph-region", "Casablanca")
-    dash_duo.wait_for_contains_text("#visites-title-region", "Villes de la région : Casablanca")
+    drill_into(dash_duo, "visites", "region", "Casablanca", "Villes de la région : Casablanca")
     until(
         lambda: sorted(figure_data(dash_duo, "visites-graph-region")[0]["y"]) == ["Azemmour", "Casablanca"], timeout=10
     )
