@@ -1,0 +1,208 @@
+"""Évaluations aggregates (the legacy ``/evaluation``): evaluation counts by dimension, category → item averages.
+
+Units: ``evaluations`` count distinct evaluations (``tab_evaluation`` rows), never their items; ``points`` sums
+evaluation scores (out of 100); ``items``/``points`` of the category frame are item rows and item scores (out of
+5). Every function takes the normalised ``Filters`` and the caller's ``Scope`` (applied to the *evaluated* rep).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import codes, db
+from data.cache import memoized
+from data.facts import DELETED, V, period_conditions
+from data.filters import Filters
+from data.schema import codification, evaluation, evaluation_detailed, utilisateur
+from data.scope import Scope, visible_users
+
+E = evaluation.alias("e")
+D = evaluation_detailed.alias("d")
+#: The detail rows seen by the category filter's EXISTS (apart from ``D``, so that it never correlates to it).
+ITEM = evaluation_detailed.alias("di")
+CREATOR = utilisateur.alias("uc")
+SUMMARY_COLUMNS = ["dimension", "cle", "cle_texte", "evaluations", "points", "evalues", "evaluateurs", "visites"]
+CATEGORY_COLUMNS = [
+    "code_categorie", "code_sous_categorie", "categorie", "sous_categorie", "items", "points", "evaluations",
+]  # fmt: skip
+
+
+def mean(total: Any, count: Any) -> float | None:
+    """``total / count`` rounded to 2 decimals (as the API gives averages), ``None`` when ``count`` is 0."""
+    return round(float(total) / int(count), 2) if count else None
+
+
+def evaluation_conditions(filters: Filters, users: tuple[int, ...] | None) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions on ``tab_evaluation``: evaluated rep, inclusive days of ``date_integration``, category."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if users is not None:
+        conditions.append(E.c.id_utilisateur_evalue.in_(users))
+    conditions += period_conditions(filters, E.c.date_integration)
+    if filters.code_categorie:
+        conditions.append(
+            sa.exists().where(ITEM.c.id_evaluation == E.c.id, ITEM.c.code_categorie.in_(filters.code_categorie))
+        )
+    return conditions
+
+
+def rep_visits(users: tuple[int, ...] | None) -> sa.Subquery:
+    """Distinct non-deleted visits per rep, all time: ``id_utilisateur, visites``."""
+    stmt = sa.select(V.c.id_utilisateur, sa.func.count(sa.distinct(V.c.id_visite)).label("visites"))
+    stmt = stmt.where(V.c.code_statut_visite != DELETED)
+    if users is not None:
+        stmt = stmt.where(V.c.id_utilisateur.in_(users))
+    return stmt.group_by(V.c.id_utilisateur).subquery("nv")
+
+
+def summary_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+    """Evaluations, score sum, distinct evaluated reps and evaluators: overall and per dimension.
+
+    One branch per ``dimension``: ``total`` (no key), ``mois`` (``cle`` = ``YYYYMM``), ``note`` (``cle`` = the
+    score; it alone sums the evaluated reps' visits, once per evaluation), ``role`` (``cle_texte`` = the
+    evaluator's role, NULL if unknown), ``utilisateur`` (``cle`` = the evaluated rep). LEFT joins drop nothing.
+    """
+    when = E.c.date_integration
+    month = sa.extract("year", when) * sa.literal_column("100") + sa.extract("month", when)
+    keys: dict[str, tuple[Any, Any]] = {
+        "total": (None, None),
+        "mois": (month, None),
+        "note": (E.c.points_obtenu, None),
+        "role": (None, CREATOR.c.role),
+        "utilisateur": (E.c.id_utilisateur_evalue, None),
+    }
+    source = E.outerjoin(CREATOR, CREATOR.c.id_utilisateur == E.c.id_createur)
+    visits = rep_visits(users)
+    where = evaluation_conditions(filters, users)
+    branches = []
+    for name, (number, text) in keys.items():
+        visites: Any = sa.cast(sa.null(), sa.Integer)
+        from_ = source
+        if name == "note":
+            from_ = source.outerjoin(visits, visits.c.id_utilisateur == E.c.id_utilisateur_evalue)
+            visites = sa.func.sum(sa.func.coalesce(visits.c.visites, 0))
+        stmt = sa.select(
+            sa.literal(name, sa.String(12)).label("dimension"),
+            (sa.cast(sa.null(), sa.Integer) if number is None else number).label("cle"),
+            (sa.cast(sa.null(), sa.String(12)) if text is None else text).label("cle_texte"),
+            sa.func.count(E.c.id).label("evaluations"),
+            sa.func.sum(E.c.points_obtenu).label("points"),
+            sa.func.count(sa.distinct(E.c.id_utilisateur_evalue)).label("evalues"),
+            sa.func.count(sa.distinct(E.c.id_createur)).label("evaluateurs"),
+            visites.label("visites"),
+        )
+        group = [key for key in (number, text) if key is not None]
+        branches.append(stmt.select_from(from_).where(*where).group_by(*group))
+    return sa.union_all(*branches)
+
+
+def categories_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+    """Item count, item score sum and evaluations per category (``code_sous_categorie`` NULL) and per item.
+
+    Items of evaluations outside the filters, and of other categories when ``code_categorie`` is set, are left
+    out. Labels come from ``tab_par_codification`` joined by code alone (LEFT: an unknown code is kept).
+    """
+    cat = codification.alias("cat")
+    sub = codification.alias("sub")
+    source = (
+        D.join(E, E.c.id == D.c.id_evaluation)
+        .outerjoin(cat, cat.c.code_codification == D.c.code_categorie)
+        .outerjoin(sub, sub.c.code_codification == D.c.code_sous_categorie)
+    )
+    where = evaluation_conditions(filters, users)
+    if filters.code_categorie:
+        where.append(D.c.code_categorie.in_(filters.code_categorie))
+    measures = [
+        sa.func.count(D.c.id).label("items"),
+        sa.func.sum(D.c.point_obtenu, type_=sa.Float).label("points"),
+        sa.func.count(sa.distinct(D.c.id_evaluation)).label("evaluations"),
+    ]
+    null = sa.cast(sa.null(), sa.String(255))
+    by_category = (
+        sa.select(D.c.code_categorie, sa.cast(sa.null(), sa.String(12)), cat.c.libelle_codification, null, *measures)
+        .select_from(source)
+        .where(*where)
+        .group_by(D.c.code_categorie, cat.c.libelle_codification)
+    )
+    by_item = (
+        sa.select(
+            D.c.code_categorie,
+            D.c.code_sous_categorie,
+            cat.c.libelle_codification,
+            sub.c.libelle_codification,
+            *measures,
+        )
+        .select_from(source)
+        .where(*where)
+        .group_by(D.c.code_categorie, D.c.code_sous_categorie, cat.c.libelle_codification, sub.c.libelle_codification)
+    )
+    return sa.union_all(by_category, by_item)
+
+
+@memoized
+def summary(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``SUMMARY_COLUMNS``, one row per (dimension, key); measures as int64 (``points``: score sum)."""
+    rows = db.read(summary_stmt(filters, visible_users(filters, scope)))
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    numeric = SUMMARY_COLUMNS[3:]
+    frame[numeric] = frame[numeric].astype(object).fillna(0).astype("int64")
+    frame["cle"] = frame["cle"].astype("Int64")
+    return frame
+
+
+@memoized
+def categories(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``CATEGORY_COLUMNS``: items, item score sum (float) and evaluations per category and per item."""
+    rows = db.read(categories_stmt(filters, visible_users(filters, scope)))
+    frame = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
+    for column in ("categorie", "sous_categorie"):
+        frame[column] = [label.strip() if isinstance(label, str) else None for label in frame[column]]
+    frame[["items", "evaluations"]] = frame[["items", "evaluations"]].astype("int64")
+    frame["points"] = frame["points"].astype("float64")
+    return frame
+
+
+def category_tables(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every category, every item with data), sorted by code, with their item-score average (/5).
+
+    Columns: ``code`` (``code_parent`` too for items), ``libelle``, ``moyenne``, ``items``, ``evaluations``.
+    Every known category (CAEV; only the chosen ones under ``code_categorie``) is listed, ``moyenne`` None
+    when it has no item; codes unknown to ``tab_par_codification`` are kept, labelled by their code.
+    """
+    frame = categories(filters, scope)
+    catalogue = codes.codes("CAEV")
+    if filters.code_categorie:
+        catalogue = catalogue[catalogue["code"].isin(filters.code_categorie)]
+    top = frame[frame["code_sous_categorie"].isna()].set_index("code_categorie")
+    known = dict(zip(catalogue["code"], catalogue["libelle"], strict=True))
+    parents = pd.DataFrame({"code": sorted(set(known) | set(top.index))})
+    parents["libelle"] = [_label(top["categorie"].get(c), known.get(c) or c) for c in parents["code"]]
+    parents = _measures(parents, top.reindex(parents["code"]))
+    items = frame[frame["code_sous_categorie"].notna()].sort_values(["code_categorie", "code_sous_categorie"])
+    children = pd.DataFrame(
+        {
+            "code_parent": items["code_categorie"].to_numpy(),
+            "code": items["code_sous_categorie"].to_numpy(),
+            "libelle": [
+                _label(lab, code)
+                for lab, code in zip(items["sous_categorie"], items["code_sous_categorie"], strict=True)
+            ],
+        }
+    )
+    return parents, _measures(children, items)
+
+
+def _measures(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``table`` plus ``moyenne``, ``items`` and ``evaluations`` from the aligned category rows ``rows``."""
+    counts = rows["items"].fillna(0).astype("int64").to_numpy()
+    table["moyenne"] = [mean(p, n) for p, n in zip(rows["points"].fillna(0), counts, strict=True)]
+    table["items"] = counts
+    table["evaluations"] = rows["evaluations"].fillna(0).astype("int64").to_numpy()
+    return table
+
+
+def _label(label: Any, fallback: str) -> str:
+    """A label from the codification table, else ``fallback`` (the code)."""
+    return label if isinstance(label, str) and label else fallback

@@ -1,0 +1,127 @@
+"""Tables and figures of the Évaluations page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from components import evaluations_figures as ef
+from components import figures, fmt
+from data import codes, evaluations
+from data import evaluations_report as report
+from data.filters import Filters
+from data.scope import Scope
+from pages._common import store_filters
+
+KPIS = {
+    "evaluations": "Évaluations",
+    "note_moyenne": "Note moyenne (/100)",
+    "delegues_evalues": "Délégués évalués",
+    "evaluateurs": "Évaluateurs",
+}
+SUMMARY_CHARTS = {
+    "distribution": "Distribution des notes",
+    "mois": "Évaluations par mois",
+    "roles": "Évaluations par rôle de l'évaluateur",
+    "visites": "Visites des délégués évalués, par note obtenue",
+    "delegues": "Note moyenne par délégué évalué",
+}
+DRILL = "categories"
+#: Charts in page order, and the ones that take the full width (many bars).
+LAYOUT = ("distribution", "mois", "roles", DRILL, "visites", "delegues")
+WIDTHS = {"visites": 12, "delegues": 12}
+DRILL_TITLES = ("Note moyenne par catégorie", "Items de la catégorie", "Cliquez sur une catégorie pour voir ses items")
+SCORE = "Note (/100)"
+EVALUATIONS = "Évaluations"
+MEAN_SCORE = "Note moyenne (/100)"
+MEAN_ITEM = "Note moyenne des items (/5)"
+SCOPE_NOTE = (
+    "Année, mois et période portent sur la date de l'évaluation ; « Utilisateur » est le délégué évalué ; "
+    "les filtres Gamme et Région ne s'appliquent pas aux évaluations."
+)
+
+
+def page_filters(store: dict[str, Any] | None, categories: list[str] | None) -> Filters | str:
+    """The shell's filters plus the page's categories, without gamme and région (which do not apply here)."""
+    filters = store_filters(store, code_categorie=categories or None)
+    return filters if isinstance(filters, str) else filters.replace(gamme=(), region=())
+
+
+def note(store: dict[str, Any] | None) -> Any:
+    """The note under the header: how the filters apply, and a warning when gamme or région are ignored."""
+    chosen = (store or {}).get("filters", {})
+    ignored = [name for key, name in (("gamme", "Gamme"), ("region", "Région")) if chosen.get(key)]
+    if not ignored:
+        return SCOPE_NOTE
+    text = f"Filtre {' et '.join(ignored)} ignoré ici : une évaluation ne porte ni sur une gamme ni sur une région."
+    return dbc.Alert(text, color="warning", className="py-1 px-2 mb-0 small")
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    values = report.kpis(evaluations.summary(filters, scope))
+    reps = values["delegues_evalues"]
+    texts = [
+        fmt.number(values["evaluations"]),
+        fmt.number(values["note_moyenne"], 1),
+        fmt.number(reps),
+        fmt.number(values["evaluateurs"]),
+    ]
+    per_rep = f"{fmt.number(values['evaluations'] / reps, 1)} évaluation(s) par délégué" if reps else ""
+    return [*texts, "fiches d'évaluation (pas les items)", "note globale, sur 100", per_rep, "responsables évaluateurs"]
+
+
+def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds), with French column names."""
+    if name == DRILL:
+        parents, children = evaluations.category_tables(filters, scope)
+        table = parents if drill is None else children[children["code_parent"] == drill].drop(columns="code_parent")
+        return table.rename(columns={"moyenne": MEAN_ITEM, "items": "Items notés", "evaluations": EVALUATIONS})
+    frame = evaluations.summary(filters, scope)
+    if name == "distribution":
+        return report.bands(frame).rename(columns={"tranche": SCORE, "evaluations": EVALUATIONS})
+    if name == "mois":
+        return report.months(frame, filters)[["periode", "evaluations"]].rename(columns={"evaluations": EVALUATIONS})
+    if name == "roles":
+        columns = {
+            "role_createur": "Code rôle",
+            "libelle": "Rôle",
+            "evaluations": EVALUATIONS,
+            "pourcentage": "Part (%)",
+        }
+        return report.roles(frame).rename(columns=columns)
+    if name == "visites":
+        columns = {"points_obtenus": SCORE, "evaluations": EVALUATIONS, "nombre_visites": "Visites"}
+        return report.scores(frame).rename(columns=columns)
+    table = report.reps(frame)
+    twins = table["nom"].duplicated(keep=False)  # homonyms get their id, so that their bars stay apart
+    table.loc[twins, "nom"] = [f"{n} (n° {i})" for n, i in table.loc[twins, ["nom", "id_utilisateur"]].to_numpy()]
+    return table.rename(columns={"nom": "Délégué", "evaluations": EVALUATIONS, "note_moyenne": MEAN_SCORE})
+
+
+def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
+    """The figure of a chart from its table."""
+    if name == DRILL:
+        return ef.average_bars(table, "libelle", MEAN_ITEM, 5, MEAN_ITEM, "Items notés", "items notés")
+    if name == "distribution":
+        return ef.column_bars(table, SCORE, EVALUATIONS, SCORE, EVALUATIONS)
+    if name == "mois":
+        figure = figures.timeline(table, "mois", EVALUATIONS, EVALUATIONS)
+        return ef.whole_ticks(figure, float(table[EVALUATIONS].max())) if len(table) else figure
+    if name == "roles":
+        return ef.share_bars(table, "Rôle", EVALUATIONS, "Part (%)", EVALUATIONS)
+    if name == "visites":
+        return ef.column_bars(table, SCORE, "Visites", SCORE, "Visites")
+    return ef.average_bars(table, "Délégué", MEAN_SCORE, 100, MEAN_SCORE, EVALUATIONS, "évaluations")
+
+
+def drill_title(drill: str | None) -> list[Any]:
+    """The drill chart's title: categories with a hint, or the items of the chosen category."""
+    top, child, hint = DRILL_TITLES
+    if drill is None:
+        return [top, html.Small(hint, className="chart-hint")]
+    return [f"{child} : {codes.labels('CAEV').get(drill, drill)}", html.Small(MEAN_ITEM, className="chart-hint")]
