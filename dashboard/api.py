@@ -26,6 +26,10 @@ AREAS = {
 }
 
 
+#: Legacy routes that are also the path of a page.
+PAGE_PATHS = ("/performance",)
+
+
 class ScopeError(Exception):
     """The filters ask for users outside the caller's scope."""
 
@@ -86,9 +90,9 @@ def _register_areas(bp: Blueprint) -> None:
         module = importlib.import_module(module_name)
         fields = tuple(module.FIELDS)
         bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, fields), methods=["GET", "POST"])
-        bp.add_url_rule(
-            legacy_route, f"legacy_{area}", _endpoint(module.legacy_payload, fields, True), methods=["GET", "POST"]
-        )
+        # "/performance" is also a page: there only POST is the API, and a GET falls through to the page.
+        methods = ["POST"] if legacy_route in PAGE_PATHS else ["GET", "POST"]
+        bp.add_url_rule(legacy_route, f"legacy_{area}", _endpoint(module.legacy_payload, fields, True), methods=methods)
 
 
 def filter_error(exc: FilterError) -> tuple[Response, int]:

@@ -93,7 +93,8 @@ def guard() -> Response | BaseResponse | None:
     return redirect(url_for("auth.login", next=path + (f"?{query}" if query else "")))
 
 
-LEGACY_PATHS = ("/data", "/performance", "/partenaire", "/evaluation", "/invest", "/users")
+#: Legacy API routes (POST). "/performance" is also a page, so a GET there redirects like any page.
+LEGACY_PATHS = ("/data", "/partenaire", "/evaluation", "/invest", "/users")
 
 
 def init_app(app: Flask) -> None:

@@ -77,3 +77,13 @@ def test_passwords_are_stored_hashed(sqlite_app: Any) -> None:
         hashes = [row.password_hash for row in conn.execute(sa.text("SELECT password_hash FROM dash_user"))]
     assert hashes and all(h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
     assert not any(p in h for h in hashes for p in PASSWORDS.values())
+
+
+def test_performance_is_both_a_page_and_a_legacy_post_route(sqlite_app: Any) -> None:
+    anonymous = sqlite_app.server.test_client()
+    assert anonymous.get("/performance").headers["Location"] == "/login?next=/performance"
+    assert anonymous.post("/performance", json={}).status_code == 401
+    client = login(sqlite_app.server.test_client(), "admin")
+    page = client.get("/performance")
+    assert page.status_code == 200 and page.content_type.startswith("text/html")
+    assert next(iter(client.post("/performance", json={}).get_json())) == "nombre_compte_visite_par_type_compte"

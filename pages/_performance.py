@@ -1,0 +1,102 @@
+"""Tables and figures of the Performance page, shared by its chart callbacks and its CSV downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from components import figures, fmt
+from components import performance_figures as pf
+from data import codes, performance_report
+from data.filters import Filters
+from data.scope import Scope
+
+UNIT = "Visites"
+CATEGORY_CHARTS = {
+    "type": "Par type de partenaire",
+    "statut": "Par statut du partenaire",
+    "potentiel": "Par potentiel du partenaire",
+}
+REP_CHARTS = {
+    "top": "Les 5 utilisateurs les plus actifs",
+    "bottom": "Les 5 délégués les moins actifs (0 inclus)",
+}
+REGION_TITLES = ("Par région", "Villes de la région", "Cliquez sur une région pour voir ses villes")
+KPIS = {
+    "visites": "Visites",
+    "par_jour": "Par jour ouvré",
+    "delegues_actifs": "Délégués actifs",
+    "par_delegue": "Par délégué / jour",
+    "potentiel_fort": "Visites A+ / A",
+}
+CHARTS = [*CATEGORY_CHARTS, "region", *REP_CHARTS, "timeline"]
+
+
+def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
+    """Values then detail lines of the KPI cards, in ``KPIS`` order."""
+    k = performance_report.kpis(filters, scope)
+    values = [
+        fmt.number(k["visites"]),
+        _rate(k["visites_par_jour_ouvre"]),
+        fmt.number(k["delegues_actifs"]),
+        _rate(k["visites_par_delegue_par_jour_ouvre"]),
+        fmt.percent(k["visites_potentiel_fort"], k["visites"]),
+    ]
+    details = [
+        "visites distinctes, hors supprimées",
+        f"sur {fmt.number(k['jours_ouvres'])} jours ouvrés (lun.–ven.)",
+        f"sur {fmt.number(k['delegues'])} délégués · {fmt.number(k['delegues_sans_visite'])} sans visite",
+        f"{_rate(k['visites_par_delegue_actif'])} visites par délégué actif sur la période",
+        f"{fmt.number(k['visites_potentiel_fort'])} visites à un partenaire A+ ou A",
+    ]
+    return values + details
+
+
+def _rate(value: float | None) -> str:
+    """A rate in French: one decimal, two below 1 (``0,07``), ``–`` when undefined."""
+    if value is None:
+        return "–"
+    return fmt.number(value, 2 if value < 1 else 1)
+
+
+def chart_table(
+    name: str, filters: Filters, scope: Scope, drill: str | None = None, granularity: str = "semaine"
+) -> pd.DataFrame:
+    """The table a chart shows (and its CSV download holds); counts in distinct visits."""
+    if name in CATEGORY_CHARTS:
+        table = performance_report.category_table(filters, scope, name)
+    elif name == "region":
+        parents, children = performance_report.regions(filters, scope)
+        table = parents if drill is None else children[children["code_parent"] == drill]
+    elif name == "top":
+        table = performance_report.top_users(filters, scope)
+    elif name == "bottom":
+        table = performance_report.bottom_reps(filters, scope)
+    else:
+        table = performance_report.days(filters, scope, granularity)
+    return table.rename(columns={"visites": UNIT})
+
+
+def chart_figure(name: str, table: pd.DataFrame, granularity: str = "") -> go.Figure:
+    """The figure of a chart from its table."""
+    if name in CATEGORY_CHARTS:
+        return pf.category_bars(table, "libelle", UNIT, UNIT)
+    if name == "region":
+        return figures.ranked_bars(table, "libelle", UNIT, UNIT)
+    if name in REP_CHARTS:
+        return pf.rep_bars(table, "delegue", UNIT, UNIT, figures.NO_DATA if name == "top" else pf.NO_REP)
+    figure = figures.timeline(table, granularity, UNIT, UNIT)
+    if not table.empty and table[UNIT].max() < 5:
+        figure.update_yaxes(dtick=1)  # whole visits only on a small scale
+    return figure
+
+
+def region_title(drill: str | None) -> list[Any]:
+    """The région chart's title: the regions with a hint, or the cities of the chosen region."""
+    top, child, hint = REGION_TITLES
+    if drill is None:
+        return [top, html.Small(hint, className="chart-hint")]
+    return [f"{child} : {codes.labels('REGI').get(drill, drill)}"]
