@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import fmt
+from components import figures, fmt
 from components.figures import COLORS, NO_DATA, TEMPLATE, message
 
 
@@ -25,14 +25,7 @@ def column_bars(table: pd.DataFrame, x: str, y: str, x_title: str, y_title: str)
     )
     figure.update_xaxes(title_text=x_title, type="category")
     figure.update_yaxes(title_text=y_title, tickformat=",d", range=[0, float(table[y].max()) * 1.15])
-    return whole_ticks(figure, float(table[y].max()))
-
-
-def whole_ticks(figure: go.Figure, maximum: float, axis: str = "y") -> go.Figure:
-    """One tick per unit on a count axis whose values are small (Plotly would repeat rounded ticks)."""
-    if maximum < 6:
-        figure.update_layout({f"{axis}axis": {"dtick": 1}})
-    return figure
+    return figures.whole_ticks(figure, "y", float(table[y].max()))
 
 
 def share_bars(table: pd.DataFrame, label: str, value: str, share: str, unit: str) -> go.Figure:
@@ -53,7 +46,7 @@ def share_bars(table: pd.DataFrame, label: str, value: str, share: str, unit: st
     )
     figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, float(ordered[value].max()) * 1.5])
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
-    return whole_ticks(figure, float(ordered[value].max()), "x")
+    return figures.whole_ticks(figure, "x", float(ordered[value].max()))
 
 
 def average_bars(

@@ -25,6 +25,13 @@ TEMPLATE = go.layout.Template(
 )
 
 
+def whole_ticks(figure: go.Figure, axis: str, top: float) -> go.Figure:
+    """Ticks one unit apart on a count axis whose largest value is small (auto ticks would show 0, 1, 1, 2…)."""
+    if 0 < top <= 6:
+        figure.update_layout({f"{axis}axis": {"dtick": 1}})
+    return figure
+
+
 def message(text: str) -> go.Figure:
     """A figure with no axes that shows ``text`` (loading, empty data, invalid filters)."""
     figure = go.Figure(layout={"template": TEMPLATE, "height": 260})
@@ -52,7 +59,7 @@ def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: st
             hovertemplate=f"%{{x}} · {name} : %{{y:,}} {unit.lower()}<extra></extra>",
         )
     figure.update_yaxes(title_text=unit, tickformat=",d")
-    return figure
+    return whole_ticks(figure, "y", float(table[series].to_numpy().max()))
 
 
 def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Figure:
@@ -75,7 +82,7 @@ def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Fi
     # Room on the right for the largest bar's label.
     figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, float(ordered[value].max()) * 1.15])
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
-    return figure
+    return whole_ticks(figure, "x", float(ordered[value].max()))
 
 
 def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> go.Figure:
@@ -106,4 +113,4 @@ def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> g
         )
         figure.update_xaxes(tickformat="%d/%m/%Y")
     figure.update_yaxes(title_text=unit, tickformat=",d")
-    return figure
+    return whole_ticks(figure, "y", float(table[column].max()))

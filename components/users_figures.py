@@ -36,10 +36,3 @@ def share_donut(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Fi
         margin={"l": 10, "r": 10, "t": 20, "b": 20},
     )
     return figure
-
-
-def whole_ticks(figure: go.Figure, axis: str, top: float) -> go.Figure:
-    """Ticks one unit apart on a count axis whose largest value is small (auto ticks would repeat 0, 1, 1, 2…)."""
-    if 0 < top <= 6:
-        figure.update_xaxes(dtick=1) if axis == "x" else figure.update_yaxes(dtick=1)
-    return figure

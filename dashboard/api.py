@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
+from data import evaluations_report, invest_report, partners_report, performance_report, users_report, visits_report
 from data.filters import FilterError, Filters
 from data.scope import Scope, request_scope
 
 Report = Callable[[Filters, Scope], dict[str, Any]]
 #: v1 area -> (report module, legacy route). A report module has ``FIELDS`` (the filters it accepts),
 #: ``payload`` (the v1 body) and ``legacy_payload`` (the legacy body), both ``(Filters, Scope) -> dict``.
-AREAS = {
-    "visites": ("data.visits_report", "/data"),
-    "performance": ("data.performance_report", "/performance"),
-    "partenaires": ("data.partners_report", "/partenaire"),
-    "evaluations": ("data.evaluations_report", "/evaluation"),
-    "investissements": ("data.invest_report", "/invest"),
-    "utilisateurs": ("data.users_report", "/users"),
+AREAS: dict[str, tuple[ModuleType, str]] = {
+    "visites": (visits_report, "/data"),
+    "performance": (performance_report, "/performance"),
+    "partenaires": (partners_report, "/partenaire"),
+    "evaluations": (evaluations_report, "/evaluation"),
+    "investissements": (invest_report, "/invest"),
+    "utilisateurs": (users_report, "/users"),
 }
-
 
 #: Legacy routes that are also the path of a page.
 PAGE_PATHS = ("/performance",)
@@ -83,11 +82,8 @@ def _endpoint(
 
 
 def _register_areas(bp: Blueprint) -> None:
-    """Routes for every area whose report module exists: ``/api/v1/<area>`` and the legacy route."""
-    for area, (module_name, legacy_route) in AREAS.items():
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
+    """Routes for every area: ``/api/v1/<area>`` and the legacy route."""
+    for area, (module, legacy_route) in AREAS.items():
         fields = tuple(module.FIELDS)
         bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, fields), methods=["GET", "POST"])
         # "/performance" is also a page: there only POST is the API, and a GET falls through to the page.

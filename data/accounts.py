@@ -6,6 +6,7 @@ import dataclasses
 import functools
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data import db
@@ -55,7 +56,7 @@ def create(username: str, password: str, role: str = "viewer", id_utilisateur: i
         raise ValueError(f"l'identifiant « {username} » existe déjà")
     values = {
         "username": username,
-        "password_hash": generate_password_hash(password),
+        "password_hash": _hash(password),
         "role": role,
         "id_utilisateur": id_utilisateur,
     }
@@ -85,7 +86,7 @@ def authenticate(username: str, password: str) -> Account | None:
     with db.app_engine().connect() as conn:
         row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username.strip())).first()
     if row is None:
-        check_password_hash(_dummy_hash(), password)  # same work as a real check: no timing oracle
+        check_password_hash(_dummy_hash(_method()), password)  # same work as a real check: no timing oracle
         return None
     if not check_password_hash(row.password_hash, password) or not row.active:
         return None
@@ -93,9 +94,19 @@ def authenticate(username: str, password: str) -> Account | None:
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A hash to check unknown names against, so that they take as long as wrong passwords."""
-    return generate_password_hash("mediviz-dummy-password")
+    return generate_password_hash("mediviz-dummy-password", method=method)
+
+
+def _method() -> str:
+    """The password hashing method (``scrypt``; the tests set a cheap one to stay fast)."""
+    return str(current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt")
+
+
+def _hash(password: str) -> str:
+    """A salted hash of ``password`` with the configured method."""
+    return generate_password_hash(password, method=_method())
 
 
 def set_password(username: str, password: str) -> None:
@@ -103,8 +114,4 @@ def set_password(username: str, password: str) -> None:
     if len(password) < 8:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
     with db.app_engine().begin() as conn:
-        conn.execute(
-            dash_user.update()
-            .where(dash_user.c.username == username)
-            .values(password_hash=generate_password_hash(password))
-        )
+        conn.execute(dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password)))

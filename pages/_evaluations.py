@@ -110,8 +110,7 @@ def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
     if name == "distribution":
         return ef.column_bars(table, SCORE, EVALUATIONS, SCORE, EVALUATIONS)
     if name == "mois":
-        figure = figures.timeline(table, "mois", EVALUATIONS, EVALUATIONS)
-        return ef.whole_ticks(figure, float(table[EVALUATIONS].max())) if len(table) else figure
+        return figures.timeline(table, "mois", EVALUATIONS, EVALUATIONS)
     if name == "roles":
         return ef.share_bars(table, "Rôle", EVALUATIONS, "Part (%)", EVALUATIONS)
     if name == "visites":

@@ -81,19 +81,11 @@ def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
         counts = table.rename(columns={"potentiel": "code"})
         return partners_figures.coverage_bars(counts, "code", "Potentiel")
     if name == "potentiel":
-        figure = figures.grouped_bars(table, "libelle", [VISITED], VISITED)
-        return _whole_ticks(figure, table, "y")
+        return figures.grouped_bars(table, "libelle", [VISITED], VISITED)
     if name == "etablissement":
         kinds = zip(table["libelle"], table["type"], strict=True)
         table = table.assign(libelle=[f"{label} ({kind})" if kind else label for label, kind in kinds])
-    return _whole_ticks(figures.ranked_bars(table, "libelle", VISITED, VISITED), table, "x")
-
-
-def _whole_ticks(figure: go.Figure, table: pd.DataFrame, axis: str) -> go.Figure:
-    """Small counts get one tick per account (no ``1, 1, 2, 2`` from rounded fractional ticks)."""
-    if not table.empty and 0 < table[VISITED].max() <= 8:
-        figure.update_layout({f"{axis}axis": {"dtick": 1}})
-    return figure
+    return figures.ranked_bars(table, "libelle", VISITED, VISITED)
 
 
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:

@@ -88,10 +88,7 @@ def chart_figure(name: str, table: pd.DataFrame, granularity: str = "") -> go.Fi
         return figures.ranked_bars(table, "libelle", UNIT, UNIT)
     if name in REP_CHARTS:
         return pf.rep_bars(table, "delegue", UNIT, UNIT, figures.NO_DATA if name == "top" else pf.NO_REP)
-    figure = figures.timeline(table, granularity, UNIT, UNIT)
-    if not table.empty and table[UNIT].max() < 5:
-        figure.update_yaxes(dtick=1)  # whole visits only on a small scale
-    return figure
+    return figures.timeline(table, granularity, UNIT, UNIT)
 
 
 def region_title(drill: str | None) -> list[Any]:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from components import figures, fmt
-from components.users_figures import share_donut, whole_ticks
+from components.users_figures import share_donut
 from data import codes, users_report
 from data.filters import Filters
 from data.scope import Scope
@@ -89,17 +89,12 @@ def _unique_names(table: pd.DataFrame) -> list[str]:
 def chart_figure(name: str, table: pd.DataFrame, view: str = "part") -> go.Figure:
     """The figure of a chart from its table."""
     if name == MONTHS:
-        return whole_ticks(figures.timeline(table, "mois", USERS, USERS), "y", _top(table, USERS))
+        return figures.timeline(table, "mois", USERS, USERS)
     if name == MANAGERS and view == "part":
         return share_donut(table, "responsable", VISITS, VISITS)
     if name == MANAGERS:
-        return whole_ticks(figures.ranked_bars(table, "responsable", VISITS, VISITS), "x", _top(table, VISITS))
-    return whole_ticks(figures.ranked_bars(table, "libelle", USERS, USERS), "x", _top(table, USERS))
-
-
-def _top(table: pd.DataFrame, column: str) -> float:
-    """The largest value of a column (0 when empty)."""
-    return float(table[column].max()) if len(table) else 0.0
+        return figures.ranked_bars(table, "responsable", VISITS, VISITS)
+    return figures.ranked_bars(table, "libelle", USERS, USERS)
 
 
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:

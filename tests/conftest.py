@@ -59,11 +59,17 @@ def mariadb_url() -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "mariadb"])
+@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
 def crm_url(request: pytest.FixtureRequest) -> str:
     """The fixture CRM on each database engine: the same test runs on both."""
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
+
+
+@pytest.fixture(scope="session")
+def shared_app(crm_url: str) -> Any:
+    """One app per database for the tests that only read (building one per test made the suite slow)."""
+    return build_app(crm_url)
 
 
 def build_app(url: str, **overrides: Any) -> Any:
@@ -74,7 +80,13 @@ def build_app(url: str, **overrides: Any) -> Any:
     engine = sa.create_engine(url)
     app_metadata.drop_all(engine)
     engine.dispose()
-    config = {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "TESTING": True, "CACHE_TYPE": "SimpleCache"}
+    config = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "CACHE_TYPE": "SimpleCache",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt costs 0.16 s a hash: too slow for 480 tests
+    }
     app = create_app({**config, **overrides})
     with app.server.app_context():
         accounts.create("admin", PASSWORDS["admin"], role="admin")
@@ -84,9 +96,13 @@ def build_app(url: str, **overrides: Any) -> Any:
 
 
 @pytest.fixture
-def app(crm_url: str) -> Any:
-    """The app over the fixture CRM (SQLite and MariaDB)."""
-    return build_app(crm_url)
+def app(shared_app: Any) -> Any:
+    """The app over the fixture CRM (SQLite and MariaDB), its result cache emptied."""
+    from data.cache import cache
+
+    with shared_app.server.app_context():
+        cache.clear()
+    return shared_app
 
 
 @pytest.fixture
