@@ -80,7 +80,7 @@ def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Fi
         hovertemplate=f"%{{y}} : %{{x:,}} {unit.lower()}<extra></extra>",
     )
     # Room on the right for the largest bar's label.
-    figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, float(ordered[value].max()) * 1.15])
+    figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, float(ordered[value].max()) * 1.15], nticks=6)
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
     return whole_ticks(figure, "x", float(ordered[value].max()))
 

@@ -22,7 +22,9 @@ dash.register_page(__name__, path="/partenaires", name="Partenaires", order=3, t
 
 def layout(**_query: Any) -> html.Div:
     """Static structure; every number arrives through the callbacks below."""
-    overview = [chart_card(PAGE, name, title, width=4) for name, title in p.OVERVIEW_CHARTS.items()]
+    # Coverage and potential side by side; establishments (long labels) get a full row.
+    widths = {"couverture": 6, "potentiel": 6, "etablissement": 12}
+    overview = [chart_card(PAGE, name, title, width=widths[name]) for name, title in p.OVERVIEW_CHARTS.items()]
     drills = [chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name)) for name, spec in p.DRILL_CHARTS.items()]
     return html.Div(
         [
