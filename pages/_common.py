@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from components import figures, ids
+from data import codes
 from data.filters import FilterError, Filters
 from data.scope import Scope, request_scope
 
@@ -58,6 +59,17 @@ def drill_tools(page: str, name: str) -> list[Any]:
     """The store of a drill-down chart's chosen parent and its back button (shown once drilled)."""
     back = dbc.Button("← Retour", id=ids.drill_back(page, name), size="sm", color="link", style={"display": "none"})
     return [dcc.Store(id=ids.drill_store(page, name)), back]
+
+
+def drill_title(top: str, child: str, hint: str, code_type: str) -> Callable[[str | None], list[Any]]:
+    """A drill chart's title: ``top`` with a ``hint``, or ``child : <label of the chosen parent>``."""
+
+    def title_of(drill: str | None) -> list[Any]:
+        if drill is None:
+            return [top, html.Small(hint, className="chart-hint")]
+        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
+
+    return title_of
 
 
 def register_drill(

@@ -7,12 +7,12 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 
 from components import figures, fmt, partners_figures
-from data import codes, partners_report
+from data import partners_report
 from data.filters import Filters
 from data.scope import Scope
+from pages import _common
 
 OVERVIEW_CHARTS = {
     "couverture": "Couverture du portefeuille par potentiel",
@@ -90,12 +90,4 @@ def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
 
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
-    top, child, hint = DRILL_CHARTS[name]
-    code_type = "REGI" if name == "region" else "GAMM"
-
-    def title_of(drill: str | None) -> list[Any]:
-        if drill is None:
-            return [top, html.Small(hint, className="chart-hint")]
-        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
-
-    return title_of
+    return _common.drill_title(*DRILL_CHARTS[name], "REGI" if name == "region" else "GAMM")

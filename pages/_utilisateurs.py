@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 
 from components import figures, fmt
 from components.users_figures import share_donut
-from data import codes, users_report
+from data import users_report
 from data.filters import Filters
 from data.scope import Scope
+from pages import _common
 
 USERS = "Utilisateurs actifs"
 VISITS = "Visites"
@@ -99,12 +99,4 @@ def chart_figure(name: str, table: pd.DataFrame, view: str = "part") -> go.Figur
 
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
-    top, child, hint = DRILL_CHARTS[name]
-    code_type = "REGI" if name == "region" else "GAMM"
-
-    def title_of(drill: str | None) -> list[Any]:
-        if drill is None:
-            return [top, html.Small(hint, className="chart-hint")]
-        return [f"{child} : {codes.labels(code_type).get(drill, drill)}"]
-
-    return title_of
+    return _common.drill_title(*DRILL_CHARTS[name], "REGI" if name == "region" else "GAMM")
