@@ -59,7 +59,23 @@ def mariadb_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
+@pytest.fixture(scope="session")
+def duckdb_url(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The fixture CRM copied into DuckDB, the columnar engine the replica uses (statements must run there too)."""
+    import pandas as pd
+
+    from data.schema import crm_metadata
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('replica') / 'crm.duckdb'}"
+    source, replica = sa.create_engine(sqlite_url), sa.create_engine(url)
+    with replica.begin() as conn:
+        for table in crm_metadata.sorted_tables:
+            pd.read_sql_table(table.name, source).to_sql(table.name, conn, index=False)
+    replica.dispose()
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "mariadb", "duckdb"])
 def crm_url(request: pytest.FixtureRequest) -> str:
     """The fixture CRM on each database engine: the same test runs on both."""
     url: str = request.getfixturevalue(f"{request.param}_url")
@@ -77,11 +93,15 @@ def build_app(url: str, **overrides: Any) -> Any:
     from dashboard import create_app
     from data import accounts
 
-    engine = sa.create_engine(url)
+    app_url = url
+    if url.startswith("duckdb"):  # accounts live in an ordinary database; DuckDB holds only CRM data
+        app_url = "sqlite:///" + url.removeprefix("duckdb:///").replace(".duckdb", "-app.sqlite")
+    engine = sa.create_engine(app_url)
     app_metadata.drop_all(engine)
     engine.dispose()
     config = {
         "DATABASE_URL": url,
+        "APP_DATABASE_URL": app_url,
         "SECRET_KEY": "test-secret",
         "TESTING": True,
         "CACHE_TYPE": "SimpleCache",
