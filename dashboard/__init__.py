@@ -31,6 +31,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
         accounts.create_tables(db.app_engine())
         if server.config["DEMO"]:
             demo_setup.ensure_demo(server)
+        if server.config["REPLICA_PATH"]:
+            db.open_replica(server)
     server.add_url_rule("/health", "health", _health)
     server.before_request(_home)
     app = dash.Dash(

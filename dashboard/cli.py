@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from data import accounts, db, demo
@@ -47,7 +48,27 @@ def demo_command(visits: int, database_url: str | None, seed: int, end: dt.datet
     click.echo(f"Terminé en {time.perf_counter() - started:.1f} s.")
 
 
+@click.command("refresh")
+@click.option("--full", is_flag=True, required=True, help="Reconstruire toute la réplique (seul mode pour l'instant).")
+@with_appcontext
+def refresh_command(full: bool) -> None:
+    """Rebuild the columnar replica from the CRM database; running apps swap it in at their next request."""
+    from data import replica
+
+    path = current_app.config.get("REPLICA_PATH")
+    if not path:
+        raise click.ClickException("aucune réplique configurée (MEDIVIZ_REPLICA_PATH)")
+    started = time.perf_counter()
+    counts = replica.build(db.crm_engine(), Path(path))
+    click.echo(
+        f"Réplique reconstruite en {time.perf_counter() - started:.1f} s : {sum(counts.values()):,} lignes.".replace(
+            ",", " "
+        )
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user)
     app.cli.add_command(demo_command)
+    app.cli.add_command(refresh_command)

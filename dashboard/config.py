@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_DEFAULT_TIMEOUT": 300,
     "CACHE_KEY_PREFIX": "mediviz:",
     "REFRESH_SECONDS": 60,
+    "REPLICA_PATH": None,  # a DuckDB file to serve aggregates from (built from the CRM database); None: the CRM
     "DEMO_VISITS": 60_000,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

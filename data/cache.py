@@ -16,6 +16,9 @@ T = TypeVar("T")
 
 def data_version() -> str:
     """The version of the data being served; part of every cache key so a refresh invalidates."""
+    from data import db  # the replica check may bump the version
+
+    db.read_engine()
     return str(current_app.extensions["mediviz"]["data_version"])
 
 

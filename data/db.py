@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,9 +33,45 @@ def init_app(app: Flask) -> None:
     state["data_version"] = app.config.get("DATA_VERSION") or f"{time.time():.0f}"
 
 
+def open_replica(app: Flask) -> None:
+    """Serve reads from the replica at ``REPLICA_PATH``, building it from the CRM database if it is missing."""
+    from data import replica  # duckdb is only needed when a replica is configured
+
+    path = Path(app.config["REPLICA_PATH"])
+    state = app.extensions["mediviz"]
+    if not path.exists():
+        replica.build(state["crm_engine"], path)
+    state["replica_path"] = path
+    state["replica_mtime"] = None
+
+
 def crm_engine() -> sa.Engine:
-    """The engine of the CRM database (read only) of the current app."""
+    """The engine of the CRM database itself (the source: health check, demo data, replica builds)."""
     engine: sa.Engine = current_app.extensions["mediviz"]["crm_engine"]
+    return engine
+
+
+_SWAP = threading.Lock()
+
+
+def read_engine() -> sa.Engine:
+    """The engine aggregates read from: the replica when configured (a newer replica file is swapped in,
+    with a new data version so that cached results expire), else the CRM database."""
+    state = current_app.extensions["mediviz"]
+    path: Path | None = state.get("replica_path")
+    if path is None:
+        return crm_engine()
+    mtime = path.stat().st_mtime_ns
+    if mtime != state["replica_mtime"]:
+        with _SWAP:
+            if mtime != state["replica_mtime"]:
+                old = state.get("read_engine")
+                state["read_engine"] = make_engine(f"duckdb:///{path}")
+                state["replica_mtime"] = mtime
+                state["data_version"] = f"replica-{mtime}"
+                if old is not None:
+                    old.dispose()
+    engine: sa.Engine = state["read_engine"]
     return engine
 
 
@@ -44,6 +82,6 @@ def app_engine() -> sa.Engine:
 
 
 def read(stmt: sa.Executable) -> list[Any]:
-    """Run a read statement on the CRM database and return its rows."""
-    with crm_engine().connect() as conn:
+    """Run a read statement (on the replica when configured, else on the CRM database) and return its rows."""
+    with read_engine().connect() as conn:
         return list(conn.execute(stmt))

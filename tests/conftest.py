@@ -61,18 +61,12 @@ def mariadb_url() -> str:
 
 @pytest.fixture(scope="session")
 def duckdb_url(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fixture CRM copied into DuckDB, the columnar engine the replica uses (statements must run there too)."""
-    import pandas as pd
+    """The fixture CRM's replica in DuckDB: every data test also runs on what the replica holds."""
+    from data import replica
 
-    from data.schema import crm_metadata
-
-    url = f"duckdb:///{tmp_path_factory.mktemp('replica') / 'crm.duckdb'}"
-    source, replica = sa.create_engine(sqlite_url), sa.create_engine(url)
-    with replica.begin() as conn:
-        for table in crm_metadata.sorted_tables:
-            pd.read_sql_table(table.name, source).to_sql(table.name, conn, index=False)
-    replica.dispose()
-    return url
+    path = tmp_path_factory.mktemp("replica") / "crm.duckdb"
+    replica.build(sa.create_engine(sqlite_url), path)  # the replica's own build: only the columns it keeps
+    return replica.url(path)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "mariadb", "duckdb"])
