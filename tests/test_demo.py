@@ -303,3 +303,22 @@ def test_business_cases(engine: sa.Engine) -> None:
     assert all(done is None or done > created for _, _, created, done, _, _ in rows)
     assert all(resp == manager for *_, resp, manager in rows)
     assert {status for _, status, *_ in rows} <= {"ENAT", "VALI", "REAL", "REJE", "REFU", "ANNU"}
+
+
+def test_mariadb_bulk_load_gives_the_same_rows_as_sqlite(engine: sa.Engine, mariadb_url: str) -> None:
+    """On MariaDB the generator loads with LOAD DATA LOCAL INFILE (not row inserts): same rows, same types."""
+    maria = sa.create_engine(mariadb_url)
+    try:
+        with maria.connect() as conn:
+            assert demo._infile_allowed(conn)  # the fast path is the one under test
+        counts = demo.generate(maria, visits=VISITS, end=END)
+        assert counts["tab_visite"] == VISITS
+        for table in schema.crm_metadata.sorted_tables:
+            typed = sa.select(*table.c).order_by(*table.primary_key.columns)  # typed: SQLite stores text dates
+            with maria.connect() as mconn, engine.connect() as sconn:
+                assert list(mconn.execute(typed)) == list(sconn.execute(typed)), table.name
+    finally:
+        from tests import fixture_data
+
+        fixture_data.load(maria)  # the session's other MariaDB tests expect the fixture CRM back
+        maria.dispose()
