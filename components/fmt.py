@@ -34,6 +34,14 @@ def date(value: dt.date | None) -> str:
     return "" if value is None else value.strftime("%d/%m/%Y")
 
 
+def datetime(value: str | dt.datetime | None) -> str:
+    """``2026-11-23T08:05:00`` -> ``23/11/2026 à 08:05``."""
+    if value is None:
+        return ""
+    stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return stamp.strftime("%d/%m/%Y à %H:%M")
+
+
 def month(value: dt.date) -> str:
     """``2026-11-01`` -> ``nov. 2026``."""
     return f"{MONTHS[value.month - 1]} {value.year}"

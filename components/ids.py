@@ -10,6 +10,7 @@ URL_SYNC = "url-sync"  # the query string the sidebar last wrote
 URL_IN = "url-in"  # the query string the browser shows
 NAV_LINK = "nav-link"  # pattern id: {"type": NAV_LINK, "path": "/visites"}
 FRESHNESS = "data-freshness"
+FRESHNESS_TICK = "data-freshness-tick"
 FLASH = "shell-flash"
 
 # Sidebar filters, named as the Filters fields they feed

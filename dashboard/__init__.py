@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
+import click
 import dash
 from flask import Flask, jsonify, redirect, request
 
@@ -31,8 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
         accounts.create_tables(db.app_engine())
         if server.config["DEMO"]:
             demo_setup.ensure_demo(server)
-        if server.config["REPLICA_PATH"]:
+        if server.config["SERVE_FROM"] == "replica":
             db.open_replica(server)
+            _start_refresher(server)
     server.add_url_rule("/health", "health", _health)
     server.before_request(_home)
     app = dash.Dash(
@@ -50,15 +53,55 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     return app
 
 
+def _start_refresher(server: Flask) -> None:
+    """Refresh the replica every ``REFRESH_SECONDS`` (one process per host does it; see data.refresher)."""
+    from data.refresher import Refresher
+
+    seconds = float(server.config["REFRESH_SECONDS"])
+    command = click.get_current_context(silent=True)
+    if seconds <= 0 or (command is not None and command.command.name != "run"):  # CLI commands serve nothing
+        return
+    refresher = Refresher(
+        server.config["DATABASE_URL"],
+        Path(server.config["REPLICA_PATH"]),
+        seconds=seconds,
+        window_days=int(server.config["REFRESH_WINDOW_DAYS"]),
+        full_hours=float(server.config["FULL_REFRESH_HOURS"]),
+    )
+    server.extensions["mediviz"]["refresher"] = refresher
+    refresher.start()
+    # gunicorn --preload forks workers from this process: threads do not follow, so each worker starts its own
+    os.register_at_fork(after_in_child=refresher.start)
+
+
 def _health() -> Any:
-    """Public health check: is the CRM database reachable?"""
+    """Public health check: is the CRM database reachable, and how fresh is the replica?"""
+    body: dict[str, Any] = {"status": "ok", "database": "ok"}
+    code = 200
     try:
         with db.crm_engine().connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except Exception:
         log.exception("health check: database unreachable")
-        return jsonify(status="error", database="indisponible"), 503
-    return jsonify(status="ok", database="ok")
+        body.update(status="error", database="indisponible")
+        code = 503
+    try:
+        info = db.replica_info()
+    except Exception:
+        log.exception("health check: replica unreadable")
+        body.update(status="error", replica="illisible")
+        return jsonify(body), 503
+    if info is not None:
+        status = info["status"]
+        body["replica"] = {
+            "version": info["signature"],
+            "built_at": info["built_at"],
+            "checked_at": status.get("checked_at"),
+            "last_refresh": status.get("kind"),
+            "last_refresh_ok": status.get("ok"),
+            "last_error": status.get("error"),
+        }
+    return jsonify(body), code
 
 
 def _home() -> Any:

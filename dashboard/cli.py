@@ -49,22 +49,26 @@ def demo_command(visits: int, database_url: str | None, seed: int, end: dt.datet
 
 
 @click.command("refresh")
-@click.option("--full", is_flag=True, required=True, help="Reconstruire toute la réplique (seul mode pour l'instant).")
+@click.option("--full", is_flag=True, help="Tout reconstruire (sinon : seulement les visites nouvelles ou récentes).")
 @with_appcontext
 def refresh_command(full: bool) -> None:
-    """Rebuild the columnar replica from the CRM database; running apps swap it in at their next request."""
+    """Refresh the columnar replica from the CRM database; running apps swap it in at their next request."""
     from data import replica
 
     path = current_app.config.get("REPLICA_PATH")
-    if not path:
-        raise click.ClickException("aucune réplique configurée (MEDIVIZ_REPLICA_PATH)")
-    started = time.perf_counter()
-    counts = replica.build(db.crm_engine(), Path(path))
-    click.echo(
-        f"Réplique reconstruite en {time.perf_counter() - started:.1f} s : {sum(counts.values()):,} lignes.".replace(
-            ",", " "
+    if current_app.config["SERVE_FROM"] != "replica" or not path:
+        raise click.ClickException(
+            "pas de réplique : l'application lit directement la base CRM (MEDIVIZ_SERVE_FROM=crm)"
         )
-    )
+    started = time.perf_counter()
+    if full:
+        counts = replica.build(db.crm_engine(), Path(path))
+        done = f"reconstruite : {sum(counts.values()):,} lignes".replace(",", " ")
+    else:
+        window = int(current_app.config["REFRESH_WINDOW_DAYS"])
+        kind = replica.refresh(db.crm_engine(), Path(path), window_days=window)
+        done = {"full": "reconstruite en entier", "incremental": "mise à jour", "unchanged": "déjà à jour"}[kind]
+    click.echo(f"Réplique {done} en {time.perf_counter() - started:.1f} s.")
 
 
 def init_app(app: Flask) -> None:

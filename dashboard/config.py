@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
@@ -16,8 +18,13 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_REDIS_URL": None,
     "CACHE_DEFAULT_TIMEOUT": 300,
     "CACHE_KEY_PREFIX": "mediviz:",
-    "REFRESH_SECONDS": 60,
-    "REPLICA_PATH": None,  # a DuckDB file to serve aggregates from (built from the CRM database); None: the CRM
+    "SERVE_FROM": "replica",  # or "crm": aggregates straight from the CRM database (tiny databases, tests)
+    "REPLICA_PATH": None,  # the replica's link; None: instance/replica-<hash of DATABASE_URL>.duckdb
+    "REFRESH_SECONDS": 60,  # the legacy "délai de mise à jour"; 0: no background refresh
+    "REFRESH_WINDOW_DAYS": 31,  # visits dated within these last days are re-read at every refresh
+    "FULL_REFRESH_HOURS": 24,  # a full rebuild at least this often (catches old rows changed or deleted)
+    "REPLICA_MEMORY_LIMIT": "192MB",  # DuckDB's memory limit per worker process
+    "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -34,8 +41,18 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     if app.config["DEMO"]:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'mediviz-demo.sqlite'}"
+    if app.config["SERVE_FROM"] not in ("replica", "crm"):
+        raise ValueError(f"MEDIVIZ_SERVE_FROM must be 'replica' or 'crm', not {app.config['SERVE_FROM']!r}")
+    if app.config["SERVE_FROM"] == "replica" and not app.config["REPLICA_PATH"]:
+        app.config["REPLICA_PATH"] = str(instance / f"replica-{_url_key(app.config['DATABASE_URL'])}.duckdb")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _url_key(url: str) -> str:
+    """A short stable key of a database URL (its replica's file name; the password plays no part)."""
+    rendered = sa.make_url(url).render_as_string(hide_password=True)
+    return hashlib.sha1(rendered.encode()).hexdigest()[:10]
 
 
 def _instance_secret(instance: Path) -> str:

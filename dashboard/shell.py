@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 
 from components import fmt, ids
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
-from data import codes, options
+from data import codes, db, options
 from data.filters import CODE_FIELDS, FilterError, Filters
 from data.scope import request_scope
 
@@ -66,6 +66,7 @@ def layout() -> html.Div:
                 className="shell-body",
             ),
             html.Footer(html.Small(id=ids.FRESHNESS), className="shell-footer"),
+            dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
         ]
     )
 
@@ -194,12 +195,32 @@ def register_callbacks(app: dash.Dash) -> None:
         manager_id = manager if isinstance(manager, int) else None
         return with_values(user_options(options.members(manager_id, request_scope())), user)
 
-    @app.callback(Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"))
-    def update_freshness(_store: Any) -> str:
-        """How fresh the numbers are."""
+    @app.callback(
+        Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"), Input(ids.FRESHNESS_TICK, "n_intervals")
+    )
+    def update_freshness(_store: Any, _tick: Any) -> str:
+        """How fresh the numbers are (checked again every minute)."""
         first, last = options.date_bounds()
         span = f"visites du {fmt.date(_iso(first))} au {fmt.date(_iso(last))}" if first else "aucune visite"
-        return f"Mediviz · {span} · chiffres mis en cache quelques minutes au plus"
+        return f"Mediviz · {span} · {freshness()}"
+
+
+def freshness() -> str:
+    """Where the numbers come from and when the CRM was last read (French, for the footer)."""
+    config = current_app.config
+    info = db.replica_info()
+    if info is None:
+        minutes = max(1, int(config["CACHE_DEFAULT_TIMEOUT"]) // 60)
+        return f"lus dans la base CRM, mis en cache {minutes} min au plus"
+    status = info["status"]
+    checked = status.get("checked_at") or info["built_at"]
+    text = f"données du CRM lues le {fmt.datetime(checked)}"
+    seconds = int(config["REFRESH_SECONDS"])
+    if seconds > 0:
+        text += f", actualisées toutes les {seconds} s"
+    if status.get("ok") is False:
+        text += f" · ⚠ dernière actualisation échouée le {fmt.datetime(status['failed_at'])}"
+    return text
 
 
 def sidebar_options(values: list[Any]) -> list[Any]:

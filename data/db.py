@@ -35,15 +35,14 @@ def init_app(app: Flask) -> None:
 
 
 def open_replica(app: Flask) -> None:
-    """Serve reads from the replica at ``REPLICA_PATH``, building it from the CRM database if it is missing."""
+    """Serve reads from the replica at ``REPLICA_PATH`` (built first if missing), kept fresh by a refresher."""
     from data import replica  # duckdb is only needed when a replica is configured
 
     path = Path(app.config["REPLICA_PATH"])
     state = app.extensions["mediviz"]
-    if not path.exists():
-        replica.build(state["crm_engine"], path)
     state["replica_path"] = path
-    state["replica_mtime"] = None
+    state["replica_version"] = None
+    replica.ensure(state["crm_engine"], path)
 
 
 def crm_engine() -> sa.Engine:
@@ -56,24 +55,58 @@ _SWAP = threading.Lock()
 
 
 def read_engine() -> sa.Engine:
-    """The engine aggregates read from: the replica when configured (a newer replica file is swapped in,
-    with a new data version so that cached results expire), else the CRM database."""
+    """The engine aggregates read from: the replica when configured, else the CRM database.
+
+    A new replica version (the link now points at another file) is opened on the next call, and its content
+    signature becomes the data version, so that cached results of other contents are never served.
+    """
     state = current_app.extensions["mediviz"]
     path: Path | None = state.get("replica_path")
     if path is None:
         return crm_engine()
-    mtime = path.stat().st_mtime_ns
-    if mtime != state["replica_mtime"]:
+    from data import replica
+
+    version = replica.current(path)
+    if version != state["replica_version"] and version is not None:
         with _SWAP:
-            if mtime != state["replica_mtime"]:
-                old = state.get("read_engine")
-                state["read_engine"] = make_engine(f"duckdb:///{path}")
-                state["replica_mtime"] = mtime
-                state["data_version"] = f"replica-{mtime}"
-                if old is not None:
-                    old.dispose()
+            if version != state["replica_version"]:
+                _swap(state, version)
     engine: sa.Engine = state["read_engine"]
     return engine
+
+
+def _swap(state: dict[str, Any], version: Path) -> None:
+    """Open ``version`` read-only and make it the engine reads go to."""
+    from data import replica
+
+    config = current_app.config
+    engine = make_engine(
+        replica.url(version),
+        connect_args={
+            "read_only": True,
+            "config": {"memory_limit": config["REPLICA_MEMORY_LIMIT"], "threads": config["REPLICA_THREADS"]},
+        },
+    )
+    meta = replica.metadata(version)
+    old = state.get("read_engine")
+    state["read_engine"] = engine
+    state["replica_version"] = version
+    state["replica_meta"] = meta
+    state["data_version"] = f"r{meta['signature']}"
+    if old is not None:
+        old.dispose()
+
+
+def replica_info() -> dict[str, Any] | None:
+    """The served replica's metadata and the last refresh's status (None when serving from the CRM)."""
+    state = current_app.extensions["mediviz"]
+    path: Path | None = state.get("replica_path")
+    if path is None:
+        return None
+    from data import replica
+
+    read_engine()
+    return {**state["replica_meta"], "status": replica.status(path)}
 
 
 def app_engine() -> sa.Engine:

@@ -1,15 +1,41 @@
-"""The columnar replica: a DuckDB copy of the CRM columns the metrics read, built aside and swapped in whole.
+"""The columnar replica: a DuckDB copy of the CRM columns the metrics read, refreshed and swapped in whole.
 
-A build writes ``<path>.building`` and renames it over ``<path>`` only once every table is complete, so a
-reader never sees a half-built replica and a failed build leaves the previous one in place.
+Layout, beside the configured path (``REPLICA_PATH``, say ``instance/replica.duckdb``):
+
+* ``replica.duckdb`` is a symbolic link to the version being served, ``replica.duckdb.v<stamp>``;
+* every refresh writes a new version file and then swaps the link with one ``rename`` (atomic): a reader
+  never sees a half-built replica, a failed refresh leaves the old version serving, and a reader that has the
+  old file open keeps reading it until it notices the new link (every version has a path of its own, so
+  DuckDB's per-process instance cache can never hand out a stale one);
+* ``replica.duckdb.status.json`` says when the CRM was last read, by whom, and the last error if any.
+
+A version carries its own metadata (table ``_mediviz_replica``): when it was built, how (full or incremental)
+and its content signature (row count and a hash of every row of every table). The signature is the data
+version of the cache keys: two hosts that read the same CRM content share cached results, and a refresh
+that finds nothing new keeps every cached result valid.
+
+An incremental refresh copies the current version, then replaces in it the visits (and their contacts) that
+are new (``id_visite`` above the replica's highest) or dated within the last ``window_days`` days (recent
+and planned visits are the ones whose status still changes), and every small table whole (users, partners,
+codes, evaluations, business cases). If the row counts then differ from the CRM's (rows deleted or changed
+outside the window), it falls back to a full build.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import hashlib
+import json
 import logging
 import os
+import shutil
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -19,6 +45,7 @@ from data.schema import crm_metadata
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 200_000
+META = "_mediviz_replica"
 
 #: The columns each CRM table contributes (what the statements of data/ read; no free text, no contacts).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -56,46 +83,303 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+#: The two big tables, refreshed incrementally; every other table is small and copied whole at each refresh.
+VISITS, CONTACTS = "tab_visite", "tab_partenaire_visite"
+
+
+class RefreshError(RuntimeError):
+    """A refresh that could not complete (the served version is unchanged)."""
+
 
 def url(path: Path) -> str:
     """The SQLAlchemy URL of a replica file."""
     return f"duckdb:///{path}"
 
 
-def build(source: sa.Engine, path: Path) -> dict[str, int]:
-    """Build the replica of ``source`` at ``path`` (atomically replaced); the row count of each table."""
-    started = time.perf_counter()
-    building = path.with_name(path.name + ".building")
-    building.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
+def current(path: Path) -> Path | None:
+    """The version file served at ``path`` (the link's target; ``path`` itself if it is a plain file)."""
     try:
-        with duckdb.connect(str(building)) as replica, source.connect() as conn:
-            for name, columns in COLUMNS.items():
-                counts[name] = _copy_table(conn, replica, name, columns)
-        os.replace(building, path)
-    except BaseException:
-        building.unlink(missing_ok=True)
+        if path.is_symlink():
+            return path.with_name(os.readlink(path))
+        return path if path.exists() else None
+    except FileNotFoundError:
+        return None
+
+
+def metadata(version: Path) -> dict[str, str]:
+    """The metadata of a version file (``built_at``, ``kind``, ``signature``, …)."""
+    with duckdb.connect(str(version), read_only=True) as conn:
+        return dict(conn.execute(f"SELECT key, value FROM {META}").fetchall())
+
+
+def status(path: Path) -> dict[str, Any]:
+    """The last refresh's status (``checked_at``, ``ok``, ``error``, …); empty before the first one."""
+    try:
+        loaded: dict[str, Any] = json.loads(_status_path(path).read_text())
+        return loaded
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+@contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """One build at a time per replica on this host (the refresher's child, the CLI, a starting worker)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(source: sa.Engine, path: Path) -> dict[str, int]:
+    """Build a new version of the replica of ``source`` from scratch and serve it; the row count per table."""
+    with build_lock(path):
+        return _build(source, path)
+
+
+def refresh(source: sa.Engine, path: Path, *, window_days: int = 31, now: dt.datetime | None = None) -> str:
+    """Bring the replica up to date incrementally (a full build when there is none yet, or when the counts
+    show changes outside the window); what was done: ``"full"``, ``"incremental"`` or ``"unchanged"``."""
+    with build_lock(path):
+        return _refresh(source, path, window_days=window_days, now=now)
+
+
+def ensure(source: sa.Engine, path: Path) -> None:
+    """Build the replica if there is none yet (workers starting together build it once)."""
+    if current(path) is None:
+        with build_lock(path):
+            if current(path) is None:  # another process may have built it while this one waited
+                _build(source, path)
+
+
+def _build(source: sa.Engine, path: Path) -> dict[str, int]:
+    started = time.perf_counter()
+    target = _new_version(path)
+    try:
+        with duckdb.connect(str(target)) as replica, source.connect() as conn:
+            counts = {name: _copy_table(conn, replica, name, columns) for name, columns in COLUMNS.items()}
+            _finish(replica, "full", started)
+    except BaseException as exc:
+        _discard(target)
+        _write_status(path, ok=False, kind="full", error=_describe(exc))
         raise
-    log.info("replica built in %.1f s: %s", time.perf_counter() - started, counts)
+    _publish(path, target)
+    _write_status(path, ok=True, kind="full", seconds=time.perf_counter() - started, rows=counts)
+    log.info("replica: full build in %.1f s: %s", time.perf_counter() - started, counts)
     return counts
 
 
-def _copy_table(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...]) -> int:
-    """Copy one table in chunks of rows (typed by SQLAlchemy, moved as DataFrames); its row count."""
+def _refresh(source: sa.Engine, path: Path, *, window_days: int, now: dt.datetime | None) -> str:
+    served = current(path)
+    if served is None:
+        _build(source, path)
+        return "full"
+    started = time.perf_counter()
+    since = (now or dt.datetime.now()) - dt.timedelta(days=window_days)
+    target = _new_version(path)
+    try:
+        shutil.copyfile(served, target)
+        with duckdb.connect(str(target)) as replica, source.connect() as conn:
+            consistent = _apply_changes(conn, replica, since)
+            if consistent:
+                old = dict(replica.execute(f"SELECT key, value FROM {META}").fetchall())
+                signature = _finish(replica, "incremental", started, old.get("full_built_at"))
+    except BaseException as exc:
+        _discard(target)
+        _write_status(path, ok=False, kind="incremental", error=_describe(exc))
+        raise
+    if not consistent:
+        _discard(target)
+        log.warning("replica: rows changed outside the %d-day window, rebuilding in full", window_days)
+        _build(source, path)
+        return "full"
+    seconds = time.perf_counter() - started
+    if signature == old.get("signature"):
+        _discard(target)  # nothing new: keep serving the same file (and every cached result stays valid)
+        _write_status(path, ok=True, kind="unchanged", seconds=seconds)
+        log.info("replica: checked in %.2f s, unchanged", seconds)
+        return "unchanged"
+    _publish(path, target)
+    _write_status(path, ok=True, kind="incremental", seconds=seconds)
+    log.info("replica: incremental refresh in %.2f s", seconds)
+    return "incremental"
+
+
+# --- building blocks -------------------------------------------------------------------------------------
+
+
+def _select(name: str) -> sa.Select[Any]:
     table = crm_metadata.tables[name]
-    stmt = sa.select(*(table.c[column] for column in columns))
+    return sa.select(*(table.c[column] for column in COLUMNS[name]))
+
+
+#: Source dialects read with connectorx (Rust, straight into Arrow): 10 to 15 times faster than rows
+#: parsed by a pure-Python driver (1M visits: 1.4 s instead of 20 s).
+FAST_DIALECTS = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql"}
+
+
+def _fetch(conn: sa.Connection, stmt: sa.Select[Any]) -> Iterator[Any]:
+    """The rows of ``stmt`` as Arrow tables (connectorx) or DataFrames (any other source), in chunks."""
+    scheme = FAST_DIALECTS.get(conn.dialect.name)
+    if scheme is not None:
+        import connectorx
+
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        source = conn.engine.url.set(drivername=scheme, query={}).render_as_string(hide_password=False)
+        yield connectorx.read_sql(source, sql, return_type="arrow")
+        return
+    yield from pd.read_sql(stmt, conn, chunksize=CHUNK_ROWS, dtype_backend="numpy_nullable")
+
+
+def _copy_table(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...]) -> int:
+    """(Re-)create one table of the replica from the CRM's rows; its row count."""
+    replica.execute(f"DROP TABLE IF EXISTS {name}")
     rows = 0
-    chunks = pd.read_sql(stmt, conn, chunksize=CHUNK_ROWS, dtype_backend="numpy_nullable")
-    for index, chunk in enumerate(chunks):
-        replica.register("chunk", chunk)
-        replica.execute(
-            f"CREATE TABLE {name} AS SELECT * FROM chunk" if index == 0 else f"INSERT INTO {name} SELECT * FROM chunk"
-        )
-        replica.unregister("chunk")
+    created = False
+    for chunk in _fetch(conn, _select(name)):
+        if len(chunk) or not created:
+            _insert(replica, name, chunk, create=not created)
+            created = True
         rows += len(chunk)
-    if rows == 0:  # an empty table still needs its columns
+    if not created:  # an empty table still needs its columns
         empty = pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
-        replica.register("chunk", empty)
-        replica.execute(f"CREATE TABLE {name} AS SELECT * FROM chunk")
-        replica.unregister("chunk")
+        _insert(replica, name, empty, create=True)
     return rows
+
+
+def _insert(replica: duckdb.DuckDBPyConnection, name: str, rows: Any, *, create: bool = False) -> None:
+    """Create table ``name`` from ``rows`` (a DataFrame or an Arrow table), or append them to it."""
+    replica.register("chunk", rows)
+    try:
+        if create:
+            replica.execute(f"CREATE TABLE {name} AS SELECT * FROM chunk")
+        else:
+            replica.execute(f"INSERT INTO {name} BY NAME SELECT * FROM chunk")
+    finally:
+        replica.unregister("chunk")
+
+
+def _read_all(conn: sa.Connection, stmt: sa.Select[Any]) -> Any:
+    """Every row of ``stmt`` as one Arrow table or DataFrame (the deltas of a refresh are small)."""
+    parts = list(_fetch(conn, stmt))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, since: dt.datetime) -> bool:
+    """Apply the CRM's changes to a copy of the replica; False when its counts then differ from the CRM's."""
+    visite = crm_metadata.tables[VISITS]
+    contact = crm_metadata.tables[CONTACTS]
+    (watermark,) = replica.execute(f"SELECT coalesce(max(id_visite), 0) FROM {VISITS}").fetchall()[0]
+    changed = (visite.c.id_visite > watermark) | (visite.c.date_visite >= since)
+    visits = _read_all(conn, _select(VISITS).where(changed))
+    changed_ids = sa.select(visite.c.id_visite).where(changed)
+    contacts = _read_all(conn, _select(CONTACTS).where(contact.c.id_visite.in_(changed_ids)))
+    replica.register("fresh", visits)
+    try:
+        stale = (
+            f"(SELECT id_visite FROM {VISITS} WHERE id_visite > ? OR date_visite >= ? "
+            "UNION SELECT id_visite FROM fresh)"
+        )
+        replica.execute(f"DELETE FROM {CONTACTS} WHERE id_visite IN {stale}", [watermark, since])
+        replica.execute(f"DELETE FROM {VISITS} WHERE id_visite IN {stale}", [watermark, since])
+    finally:
+        replica.unregister("fresh")
+    if len(visits):
+        _insert(replica, VISITS, visits)
+    if len(contacts):
+        _insert(replica, CONTACTS, contacts)
+    for name, columns in COLUMNS.items():
+        if name not in (VISITS, CONTACTS):
+            _copy_table(conn, replica, name, columns)
+    for name in (VISITS, CONTACTS):
+        table = crm_metadata.tables[name]
+        source_rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        (replica_rows,) = replica.execute(f"SELECT count(*) FROM {name}").fetchall()[0]
+        if source_rows != replica_rows:
+            log.info("replica: %s has %d rows in the CRM, %d in the replica", name, source_rows, replica_rows)
+            return False
+    return True
+
+
+def _finish(replica: duckdb.DuckDBPyConnection, kind: str, started: float, full_built_at: str | None = None) -> str:
+    """Write the version's metadata (with its content signature) and checkpoint it; the signature."""
+    digest = hashlib.sha1()
+    for name in COLUMNS:
+        row = replica.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {name} t").fetchall()[0]
+        digest.update(f"{name}:{row}\n".encode())
+    signature = digest.hexdigest()[:16]
+    meta = {
+        "signature": signature,
+        "kind": kind,
+        "built_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "full_built_at": full_built_at or dt.datetime.now().isoformat(timespec="seconds"),
+        "seconds": f"{time.perf_counter() - started:.2f}",
+    }
+    replica.execute(f"CREATE OR REPLACE TABLE {META} (key VARCHAR, value VARCHAR)")
+    replica.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))
+    replica.execute("CHECKPOINT")
+    return signature
+
+
+def _new_version(path: Path) -> Path:
+    """A fresh file name for the next version, beside the link."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    target = path.with_name(f"{path.name}.v{stamp}-{os.getpid()}")
+    _discard(target)
+    return target
+
+
+def _discard(version: Path) -> None:
+    for leftover in (version, version.with_name(version.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _publish(path: Path, target: Path) -> None:
+    """Point the link at ``target`` (one atomic rename), then remove versions older than the previous one."""
+    previous = current(path)
+    link = path.with_name(f".{path.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(target.name)
+    if path.exists() and not path.is_symlink():  # a plain file from an older layout
+        path.unlink()
+        previous = None
+    os.replace(link, path)
+    keep = {target.name, previous.name if previous else ""}  # a reader may still be opening the previous one
+    for old in path.parent.glob(f"{path.name}.v*"):
+        if old.name.removesuffix(".wal") not in keep:
+            old.unlink(missing_ok=True)
+
+
+def _status_path(path: Path) -> Path:
+    return path.with_name(path.name + ".status.json")
+
+
+def _write_status(path: Path, *, ok: bool, kind: str, **details: Any) -> None:
+    """Record the outcome of a refresh (atomically) for the footer, the health route and the other workers."""
+    previous = status(path)
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    record = {
+        "ok": ok,
+        "kind": kind,
+        "checked_at": now if ok else previous.get("checked_at"),
+        "failed_at": None if ok else now,
+        "error": None if ok else details.pop("error", None),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        **details,
+    }
+    tmp = _status_path(path).with_name(f".{path.name}.status-{os.getpid()}")
+    tmp.write_text(json.dumps(record, default=str))
+    os.replace(tmp, _status_path(path))
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line description of a failure (no stack, no credentials)."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return f"{type(exc.orig).__name__}: {str(exc.orig)[:200]}"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -100,6 +100,8 @@ def build_app(url: str, **overrides: Any) -> Any:
         "TESTING": True,
         "CACHE_TYPE": "SimpleCache",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt costs 0.16 s a hash: too slow for 480 tests
+        "SERVE_FROM": "crm",  # the statements under test run on the database given (the replica has its tests)
+        "REFRESH_SECONDS": 0,
     }
     app = create_app({**config, **overrides})
     with app.server.app_context():
