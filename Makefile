@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 
-.PHONY: run test lint format browser clean screenshots
+.PHONY: run test lint format browser clean screenshots bench
 
 run: $(RUNTIME)
 	$(PY) -m dashboard
@@ -47,3 +47,7 @@ clean:
 # Screenshots of every page on the demo data, for the README (docs/img/*.png).
 screenshots: $(DEV) browser
 	$(PY) docs/make_screenshots.py
+
+# The speed benchmark of issue 4 (MariaDB at 127.0.0.1, Redis, Chromium): tables printed and docs/benchmarks.md.
+bench: $(DEV) browser
+	$(PY) -m dashboard.bench

@@ -6,7 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import db
-from data.cache import memoized
+from data.cache import reference
 from data.schema import codification
 
 TYPE_VISITE = {"PLAN": "Planifiées", "HOPL": "Non planifiées"}
@@ -16,7 +16,7 @@ FORME_VISITE = {"S": "Simples", "G": "De groupe"}
 ACCOMPAGNEMENT = {"N": "Individuelles", "O": "En double"}
 
 
-@memoized
+@reference
 def codes(type_codification: str) -> pd.DataFrame:
     """Codes of one type: ``code, libelle, code_parent``, ordered by label (then code)."""
     c = codification.c

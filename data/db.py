@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     state["crm_engine"] = crm
     state["app_engine"] = crm if app_url == crm_url else make_engine(app_url)
     state["data_version"] = app.config.get("DATA_VERSION") or f"{time.time():.0f}"
+    state["token"] = uuid.uuid4().hex  # tells apps apart in process-wide memos (tests build many)
 
 
 def open_replica(app: Flask) -> None:
@@ -87,7 +89,8 @@ def _swap(state: dict[str, Any], version: Path) -> None:
             "config": {"memory_limit": config["REPLICA_MEMORY_LIMIT"], "threads": config["REPLICA_THREADS"]},
         },
     )
-    meta = replica.metadata(version)
+    with engine.connect() as conn:  # through the engine: DuckDB refuses a second configuration of one file
+        meta: dict[str, str] = dict(conn.exec_driver_sql(f"SELECT key, value FROM {replica.META}").all())
     old = state.get("read_engine")
     state["read_engine"] = engine
     state["replica_version"] = version
@@ -118,4 +121,4 @@ def app_engine() -> sa.Engine:
 def read(stmt: sa.Executable) -> list[Any]:
     """Run a read statement (on the replica when configured, else on the CRM database) and return its rows."""
     with read_engine().connect() as conn:
-        return list(conn.execute(stmt))
+        return list(conn.execute(stmt).all())  # fetchall: DuckDB's row-by-row fetchone costs 0.2 ms a row

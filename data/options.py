@@ -6,7 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import db
-from data.cache import memoized
+from data.cache import reference
 from data.facts import V
 from data.scope import Scope, team_ids, users
 
@@ -30,7 +30,7 @@ def members(manager_id: int | None, scope: Scope) -> pd.DataFrame:
     return frame[keep]
 
 
-@memoized
+@reference
 def date_bounds() -> tuple[str | None, str | None]:
     """First and last visit days as ISO strings, for the date picker's limits."""
     stmt = sa.select(sa.func.min(V.c.date_visite), sa.func.max(V.c.date_visite))

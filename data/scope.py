@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import g
 
 from data import db
-from data.cache import memoized
+from data.cache import reference
 from data.filters import Filters
 from data.schema import utilisateur
 
@@ -41,7 +41,7 @@ def request_scope() -> Scope:
     return scope
 
 
-@memoized
+@reference
 def users() -> pd.DataFrame:
     """Every CRM user: ``id_utilisateur, id_responsable, nom, role, statut`` (nom = "NOM Prénom")."""
     u = utilisateur.c

@@ -27,7 +27,9 @@ LEVEL_COLUMNS = ["code_parent", "code", "contacts", "visites"]
 def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
     """Contacts and visits per (type de visite, simple/groupe, accompagnée), split by partner kind.
 
-    Visit-level attributes are the grouping keys, so distinct-visit counts add up across groups.
+    Two steps, so that no COUNT(DISTINCT) is needed (five of them over a million rows cost 0.7 s in DuckDB):
+    one row per visit first (its contacts of each kind, and whether it has any), then sums per visit-level
+    keys, where each visit counts once. The same numbers as distinct counts, on every engine.
     """
     p = partenaire.alias("p")
     etab = codification.alias("etab")
@@ -48,17 +50,27 @@ def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
         "ETPR": etab.c.type_codification == "ETPR",
         "ETPU": etab.c.type_codification == "ETPU",
     }
-    split = [sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()]
-    split += [
-        sa.func.count(sa.distinct(sa.case((cond, V.c.id_visite)))).label(f"visites_{k}") for k, cond in kinds.items()
-    ]
     keys = [V.c.code_type_visite, V.c.type_visite, V.c.flag_accompagnee]
-    return (
-        sa.select(*keys, contacts(), distinct_visits(), *split)
+    per_visit = (
+        sa.select(
+            *[sa.func.min(key).label(key.name) for key in keys],  # visit-level: one value per visit
+            contacts(),
+            *[sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()],
+            *[sa.func.max(sa.case((cond, 1), else_=0)).label(f"visites_{k}") for k, cond in kinds.items()],
+        )
         .select_from(source)
         .where(*visit_conditions(filters, users))
-        .group_by(*keys)
-        .order_by(*keys)
+        .group_by(V.c.id_visite)  # an integer key only: hashing the three codes too cost a third more
+        .subquery("per_visit")
+    )
+    outer_keys = [per_visit.c[key.name] for key in keys]
+    sums = [sa.func.sum(per_visit.c[f"contacts_{k}"]).label(f"contacts_{k}") for k in kinds]
+    sums += [sa.func.sum(per_visit.c[f"visites_{k}"]).label(f"visites_{k}") for k in kinds]
+    return (
+        sa.select(*outer_keys, sa.func.sum(per_visit.c.contacts).label("contacts"), sa.func.count().label("visites"))
+        .add_columns(*sums)
+        .group_by(*outer_keys)
+        .order_by(*outer_keys)
     )
 
 

@@ -69,3 +69,37 @@ def test_redis_cache_serves_results(sqlite_url: str) -> None:
         assert len(seen) == 1
     assert list(client.scan_iter(match="mediviz:*"))
     client.flushdb()
+
+
+def test_a_repeated_api_question_runs_no_statement(sqlite_app: Any) -> None:
+    """The JSON body itself is cached: the second identical request reads the cache and nothing else."""
+    from tests.conftest import login
+
+    client = login(sqlite_app.server.test_client(), "admin")
+    with sqlite_app.server.app_context():
+        engine = db.read_engine()
+    first = client.get("/api/v1/visites")
+    assert first.get_json()["indicateurs"]["visites"] == 6  # V1..V7 minus the deleted V4
+    with counting_queries(engine) as seen:
+        again = client.get("/api/v1/visites")
+    assert [s for s in seen if "dash_user" not in s] == []  # the session's account is read, nothing else
+    assert again.get_json() == first.get_json()
+    with counting_queries(engine) as seen:
+        other = client.get("/api/v1/visites?mois=1")  # another question: computed
+    assert len(seen) > 0 and other.get_json()["indicateurs"]["visites"] == 3  # V1, V2 (Jan. 2025), V6 (Jan. 2026)
+
+
+def test_filter_options_are_read_once_per_data_version(sqlite_app: Any) -> None:
+    """The sidebar's options (managers, reps, years, gammes, régions, date limits) come from memoized
+    reference data: a second page load reads nothing from the database."""
+    from dashboard.shell import sidebar_options
+
+    values = [None, None, None, None, [], [], None, None]
+    with sqlite_app.server.test_request_context():
+        engine = db.read_engine()
+        first = sidebar_options(values)
+        with counting_queries(engine) as seen:
+            again = sidebar_options(values)
+    assert seen == []
+    assert again == first
+    assert [o["value"] for o in first[2]] == [2026, 2025]  # the years of the fixture's visits, newest first

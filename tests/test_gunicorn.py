@@ -1,0 +1,99 @@
+"""Under gunicorn with several workers, one of them refreshes the replica; if it dies, another takes over."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import sqlalchemy as sa
+
+from data import replica
+from tests import fixture_data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[psutil.Process, Path, str]]:
+    """gunicorn -w 3 over a fixture CRM, refreshing every half second: (master, replica path, base URL)."""
+    crm = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    fixture_data.load(sa.create_engine(crm))
+    path = tmp_path / "replica.duckdb"
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEDIVIZ_DATABASE_URL": crm,
+        "MEDIVIZ_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+        "MEDIVIZ_SECRET_KEY": "test-secret-key-for-gunicorn",
+        "MEDIVIZ_REPLICA_PATH": str(path),
+        "MEDIVIZ_REFRESH_SECONDS": "0.5",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-w", "3", "-b", f"127.0.0.1:{port}", "wsgi:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield psutil.Process(process.pid), path, base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def leaders_seen(path: Path, seconds: float) -> list[int]:
+    """The worker that ran each refresh seen in ``seconds`` (the status file names the job's parent)."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = replica.status(path)
+        if status.get("kind") in ("unchanged", "incremental") and status.get("parent"):
+            seen.append(int(status["parent"]))
+        time.sleep(0.2)
+    return seen
+
+
+def test_one_worker_refreshes_and_another_takes_over_when_it_dies(served: tuple[psutil.Process, Path, str]) -> None:
+    master, path, base = served
+    workers = {child.pid for child in master.children()}
+    assert len(workers) == 3
+    seen = leaders_seen(path, 8)
+    assert len(seen) >= 3, "the replica was not refreshed every half second"
+    assert len(set(seen)) == 1 and seen[0] in workers  # one refresher for the three workers
+    leader = seen[0]
+    os.kill(leader, signal.SIGKILL)  # gunicorn starts a new worker; one of the others takes the lock
+    deadline = time.monotonic() + 30
+    taken_over = []
+    while time.monotonic() < deadline and not taken_over:
+        taken_over = [pid for pid in leaders_seen(path, 1) if pid != leader]
+    assert taken_over, "no worker took over the refreshes"
+    assert len(set(taken_over)) == 1 and taken_over[0] in {child.pid for child in master.children()}
+    health = urllib.request.urlopen(f"{base}/health", timeout=5).read().decode()
+    assert '"last_refresh_ok":true' in health.replace(" ", "")
