@@ -94,7 +94,7 @@ def test_filter_options_are_read_once_per_data_version(sqlite_app: Any) -> None:
     reference data: a second page load reads nothing from the database."""
     from dashboard.shell import sidebar_options
 
-    values = [None, None, None, None, [], [], None, None]
+    values: list[Any] = [None, None, None, None, [], [], None, None]
     with sqlite_app.server.test_request_context():
         engine = db.read_engine()
         first = sidebar_options(values)

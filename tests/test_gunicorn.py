@@ -90,7 +90,7 @@ def test_one_worker_refreshes_and_another_takes_over_when_it_dies(served: tuple[
     leader = seen[0]
     os.kill(leader, signal.SIGKILL)  # gunicorn starts a new worker; one of the others takes the lock
     deadline = time.monotonic() + 30
-    taken_over = []
+    taken_over: list[int] = []
     while time.monotonic() < deadline and not taken_over:
         taken_over = [pid for pid in leaders_seen(path, 1) if pid != leader]
     assert taken_over, "no worker took over the refreshes"
