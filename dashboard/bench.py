@@ -252,7 +252,18 @@ def serve(url: str, replica_path: Path, app_db: Path, workers: int = 2) -> tuple
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:server"],
+        [
+            str(gunicorn),
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:server",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

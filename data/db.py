@@ -86,7 +86,12 @@ def _swap(state: dict[str, Any], version: Path) -> None:
         replica.url(version),
         connect_args={
             "read_only": True,
-            "config": {"memory_limit": config["REPLICA_MEMORY_LIMIT"], "threads": config["REPLICA_THREADS"]},
+            "config": {
+                "memory_limit": config["REPLICA_MEMORY_LIMIT"],  # memory stays bounded per worker: beyond it,
+                "temp_directory": str(version.parent / "duckdb-spill"),  # big aggregates spill to disk
+                "preserve_insertion_order": False,  # results are ordered by ORDER BY only: less memory
+                "threads": config["REPLICA_THREADS"],
+            },
         },
     )
     with engine.connect() as conn:  # through the engine: DuckDB refuses a second configuration of one file

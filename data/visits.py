@@ -53,14 +53,14 @@ def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
     keys = [V.c.code_type_visite, V.c.type_visite, V.c.flag_accompagnee]
     per_visit = (
         sa.select(
-            *[sa.func.min(key).label(key.name) for key in keys],  # visit-level: one value per visit
+            *keys,
             contacts(),
             *[sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()],
             *[sa.func.max(sa.case((cond, 1), else_=0)).label(f"visites_{k}") for k, cond in kinds.items()],
         )
         .select_from(source)
         .where(*visit_conditions(filters, users))
-        .group_by(V.c.id_visite)  # an integer key only: hashing the three codes too cost a third more
+        .group_by(V.c.id_visite, *keys)  # the keys are visit-level: one group per visit
         .subquery("per_visit")
     )
     outer_keys = [per_visit.c[key.name] for key in keys]
