@@ -123,6 +123,12 @@ def kpis(frame: pd.DataFrame) -> dict[str, int]:
 def _items(frame: pd.DataFrame, dimension: str, rich: bool) -> list[dict[str, Any]]:
     """The items of one breakdown: legacy keys, plus (``rich``) label, counts and nested children."""
     spec = LEGACY[dimension][1]
+    by_parent: dict[Any, list[dict[str, Any]]] = {}
+    if rich and dimension in NESTED:  # every child once, grouped by parent (one pass, not one per parent)
+        nested, kids, code_key, label_key = NESTED[dimension]
+        for k in shapes.frame_records(children(frame, nested)):
+            kid = {code_key: k["code"], label_key: k["libelle"], **{m: k[m] for m in MEASURES}}
+            by_parent.setdefault(k["code_parent"], []).append(kid)
     items = []
     for row in shapes.frame_records(table(frame, dimension)):
         item = {name: row[column] for name, column in spec}
@@ -130,10 +136,7 @@ def _items(frame: pd.DataFrame, dimension: str, rich: bool) -> list[dict[str, An
             item.update({"libelle": row["libelle"], "business_cases": row["business_cases"]})
             item["partenaires"] = row["partenaires"]
             if dimension in NESTED:
-                nested, kids, code_key, label_key = NESTED[dimension]
-                kid_rows = shapes.frame_records(children(frame, nested, row["code"], every=False))
-                item[kids] = [{code_key: k["code"], label_key: k["libelle"], **{m: k[m] for m in MEASURES}}
-                              for k in kid_rows]  # fmt: skip
+                item[NESTED[dimension][1]] = by_parent.get(row["code"], [])
         items.append(item)
     return items
 
