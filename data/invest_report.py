@@ -125,7 +125,7 @@ def _items(frame: pd.DataFrame, dimension: str, rich: bool) -> list[dict[str, An
     spec = LEGACY[dimension][1]
     by_parent: dict[Any, list[dict[str, Any]]] = {}
     if rich and dimension in NESTED:  # every child once, grouped by parent (one pass, not one per parent)
-        nested, kids, code_key, label_key = NESTED[dimension]
+        nested, _kids, code_key, label_key = NESTED[dimension]
         for k in shapes.frame_records(children(frame, nested)):
             kid = {code_key: k["code"], label_key: k["libelle"], **{m: k[m] for m in MEASURES}}
             by_parent.setdefault(k["code_parent"], []).append(kid)
