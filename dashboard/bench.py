@@ -242,36 +242,26 @@ def free_port() -> int:
 
 def serve(url: str, replica_path: Path, app_db: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str]:
     """gunicorn wsgi:server over the replica with a Redis cache; the process and the base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEDIVIZ_DATABASE_URL": url,
-        "MEDIVIZ_APP_DATABASE_URL": f"sqlite:///{app_db}",
-        "MEDIVIZ_SECRET_KEY": "bench-secret-key-bench-secret-key",
-        "MEDIVIZ_REPLICA_PATH": str(replica_path),
-        "MEDIVIZ_CACHE_TYPE": "RedisCache",
-        "MEDIVIZ_CACHE_REDIS_URL": REDIS,
-        "MEDIVIZ_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    settings = {
+        "DATABASE_URL": url,
+        "APP_DATABASE_URL": f"sqlite:///{app_db}",
+        "SECRET_KEY": "bench-secret-key-bench-secret-key",
+        "REPLICA_PATH": str(replica_path),
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": REDIS,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "-w",
-            str(workers),
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "wsgi:server",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return gunicorn(settings, workers=workers, threads=4)
+
+
+def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+    """``gunicorn wsgi:server`` on a free loopback port with these ``MEDIVIZ_*`` settings, once it answers
+    ``/health``: the process and the base URL (also used by the tests)."""
+    port = free_port()
+    env = {**os.environ, **{f"MEDIVIZ_{name}": value for name, value in settings.items()}}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:server"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,16 +13,9 @@ import psutil
 import pytest
 import sqlalchemy as sa
 
+from dashboard.bench import gunicorn
 from data import replica
 from tests import fixture_data
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -34,34 +24,15 @@ def served(tmp_path: Path) -> Iterator[tuple[psutil.Process, Path, str]]:
     crm = f"sqlite:///{tmp_path / 'crm.sqlite'}"
     fixture_data.load(sa.create_engine(crm))
     path = tmp_path / "replica.duckdb"
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEDIVIZ_DATABASE_URL": crm,
-        "MEDIVIZ_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
-        "MEDIVIZ_SECRET_KEY": "test-secret-key-for-gunicorn",
-        "MEDIVIZ_REPLICA_PATH": str(path),
-        "MEDIVIZ_REFRESH_SECONDS": "0.5",
+    settings = {
+        "DATABASE_URL": crm,
+        "APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+        "SECRET_KEY": "test-secret-key-for-gunicorn",
+        "REPLICA_PATH": str(path),
+        "REFRESH_SECONDS": "0.5",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-w", "3", "-b", f"127.0.0.1:{port}", "wsgi:server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = gunicorn(settings, workers=3)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
         yield psutil.Process(process.pid), path, base
     finally:
         process.send_signal(signal.SIGTERM)
