@@ -12,6 +12,7 @@ NAV_LINK = "nav-link"  # pattern id: {"type": NAV_LINK, "path": "/visites"}
 FRESHNESS = "data-freshness"
 FRESHNESS_TICK = "data-freshness-tick"
 FLASH = "shell-flash"
+OUTAGE_TICK = "outage-tick"  # asks the database again while it is unavailable
 
 # Sidebar filters, named as the Filters fields they feed
 RESPONSABLE = "f-id_responsable"

@@ -11,7 +11,7 @@ import click
 import dash
 from flask import Flask, jsonify, redirect, request
 
-from dashboard import api, auth, cli, config, demo_setup, shell
+from dashboard import api, auth, cli, config, demo_setup, outage, shell
 from dashboard.extensions import cache
 from data import accounts, db
 
@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     cache.init_app(server)
     auth.init_app(server)
     api.init_app(server)
+    outage.init_app(server)
     cli.init_app(server)
     with server.app_context():
         accounts.create_tables(db.app_engine())
@@ -47,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
         title="Mediviz",
         update_title=None,  # type: ignore[arg-type]  # None: keep the title while callbacks run
         serve_locally=True,
+        on_error=outage.callback_error,  # a banner, never a stack trace (see dashboard/outage.py)
     )
     app.layout = shell.layout
     shell.register_callbacks(app)

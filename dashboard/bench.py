@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -196,7 +197,7 @@ def make_app(url: str, mode: str, replica_path: Path, app_db: Path) -> Any:
     config: dict[str, Any] = {
         "DATABASE_URL": url,
         "APP_DATABASE_URL": f"sqlite:///{app_db}",
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": "bench-secret-key-bench-secret-key",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "REFRESH_SECONDS": 0,
         "SERVE_FROM": "crm" if mode == "mariadb" else "replica",
@@ -209,7 +210,9 @@ def make_app(url: str, mode: str, replica_path: Path, app_db: Path) -> Any:
         if accounts.find("bench") is None:
             accounts.create("bench", PASSWORD, role="admin")
     client = app.server.test_client()
-    response = client.post("/login", data={"username": "bench", "password": PASSWORD})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    form = {"username": "bench", "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    response = client.post("/login", data=form)
     assert response.status_code == 302, response.data
     return client
 
@@ -290,8 +293,10 @@ def http_load(base: str, sets: dict[str, dict[str, Any]], rounds: int = 3) -> No
     """Every area and filter set through the HTTP API (both workers get their share), several rounds."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    login = urllib.parse.urlencode({"username": "bench", "password": PASSWORD}).encode()
-    opener.open(f"{base}/login", data=login, timeout=30).read()
+    page = opener.open(f"{base}/login", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    form = {"username": "bench", "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=30).read()
     for round_ in range(rounds):
         for area in AREAS:
             for filters in sets.values():

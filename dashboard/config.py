@@ -26,9 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "REPLICA_MEMORY_LIMIT": "256MB",  # DuckDB's memory per worker process (beyond it, aggregates spill to disk)
     "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
+    "QUERY_TIMEOUT_SECONDS": 60,  # a statement on the CRM database (MariaDB) is stopped after this long
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
 }
+
+
+MIN_SECRET_LENGTH = 32
 
 
 def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -45,8 +49,14 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         raise ValueError(f"MEDIVIZ_SERVE_FROM must be 'replica' or 'crm', not {app.config['SERVE_FROM']!r}")
     if app.config["SERVE_FROM"] == "replica" and not app.config["REPLICA_PATH"]:
         app.config["REPLICA_PATH"] = str(instance / f"replica-{_url_key(app.config['DATABASE_URL'])}.duckdb")
-    if not app.config["SECRET_KEY"]:
+    if app.config["DEMO"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
+    elif not app.config.get("TESTING") and len(app.config["SECRET_KEY"] or "") < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"MEDIVIZ_SECRET_KEY must be set to a random string of at least {MIN_SECRET_LENGTH} characters "
+            "outside the demo (sessions are signed with it), e.g. python -c 'import secrets; "
+            "print(secrets.token_hex(32))'"
+        )
 
 
 def _url_key(url: str) -> str:

@@ -13,6 +13,8 @@ from flask import current_app, g, has_request_context
 
 from components import fmt, ids
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
+from dashboard import outage
+from dashboard.auth import csrf_token
 from data import codes, db, options
 from data.filters import CODE_FIELDS, FilterError, Filters
 from data.scope import request_scope
@@ -32,8 +34,10 @@ def navbar() -> dbc.Navbar:
         for page in dash.page_registry.values()
     ]
     account = g.get("mediviz_account") if has_request_context() else None
+    token = csrf_token() if has_request_context() else ""
     logout = html.Form(
         [
+            dcc.Input(type="hidden", name="csrf_token", value=token, id="logout-csrf"),
             html.Span(account.username if account else "", className="navbar-user me-2"),
             dbc.Button("Se déconnecter", type="submit", size="sm", color="light", outline=True, id="logout"),
         ],
@@ -67,6 +71,7 @@ def layout() -> html.Div:
             ),
             html.Footer(html.Small(id=ids.FRESHNESS), className="shell-footer"),
             dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
+            outage.watcher(),
         ]
     )
 
@@ -98,7 +103,8 @@ def search_from_values(values: list[Any]) -> str:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    """The shell's callbacks: URL → sidebar, sidebar → filters and URL, options, freshness."""
+    """The shell's callbacks: URL → sidebar, sidebar → filters and URL, options, freshness, outage retry."""
+    outage.register_callbacks(app)
     value_outputs = [Output(i, "value") for i in VALUE_IDS] + [
         Output(ids.DATES, "start_date"),
         Output(ids.DATES, "end_date"),

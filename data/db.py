@@ -12,23 +12,39 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for any SQLAlchemy URL, with settings that suit a multi-threaded web server."""
+def make_engine(url: str, statement_timeout: float | None = None, **kwargs: Any) -> sa.Engine:
+    """An engine for any SQLAlchemy URL, with settings that suit a multi-threaded web server.
+
+    ``statement_timeout`` (seconds) bounds every statement on MariaDB (``max_statement_time``) and the wait
+    for an answer on MySQL/MariaDB (the driver's read timeout), so that a slow query cannot hold a worker.
+    """
     # A local DuckDB file needs no liveness check (it was one extra query per checkout).
     options: dict[str, Any] = {"pool_pre_ping": not url.startswith("duckdb"), **kwargs}
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     elif url.startswith("mysql") or url.startswith("mariadb"):
         options.setdefault("pool_recycle", 3600)
-        options.setdefault("connect_args", {"connect_timeout": 5, "charset": "utf8mb4"})
-    return sa.create_engine(url, **options)
+        connect_args: dict[str, Any] = {"connect_timeout": 5, "charset": "utf8mb4"}
+        if statement_timeout:
+            connect_args["read_timeout"] = int(statement_timeout) + 5
+        options.setdefault("connect_args", connect_args)
+    engine = sa.create_engine(url, **options)
+    if statement_timeout and engine.dialect.name in ("mysql", "mariadb"):
+
+        @sa.event.listens_for(engine, "connect")
+        def _bound_statements(dbapi_connection: Any, _record: Any) -> None:
+            if "MariaDB" in dbapi_connection.get_server_info():
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET SESSION max_statement_time = {float(statement_timeout)}")
+
+    return engine
 
 
 def init_app(app: Flask) -> None:
     """Create the CRM and app engines from ``DATABASE_URL`` and ``APP_DATABASE_URL``."""
     crm_url = app.config["DATABASE_URL"]
     app_url = app.config.get("APP_DATABASE_URL") or crm_url
-    crm = make_engine(crm_url)
+    crm = make_engine(crm_url, statement_timeout=app.config.get("QUERY_TIMEOUT_SECONDS"))
     state = app.extensions.setdefault("mediviz", {})
     state["crm_engine"] = crm
     state["app_engine"] = crm if app_url == crm_url else make_engine(app_url)

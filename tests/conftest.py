@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,18 @@ def sqlite_app(sqlite_url: str) -> Any:
     return build_app(sqlite_url)
 
 
+def csrf(client: FlaskClient) -> str:
+    """The anti-forgery token of ``client``'s session, as the login form carries it."""
+    page = client.get("/login").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
 def login(client: FlaskClient, username: str) -> FlaskClient:
-    """Log ``client`` in through the login form."""
-    response = client.post("/login", data={"username": username, "password": PASSWORDS[username]})
+    """Log ``client`` in through the login form (with its anti-forgery token)."""
+    form = {"username": username, "password": PASSWORDS[username], "csrf_token": csrf(client)}
+    response = client.post("/login", data=form)
     assert response.status_code == 302, response.data
     return client
 

@@ -27,7 +27,7 @@ def served(tmp_path: Path) -> Iterator[tuple[psutil.Process, Path, str]]:
     settings = {
         "DATABASE_URL": crm,
         "APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
-        "SECRET_KEY": "test-secret-key-for-gunicorn",
+        "SECRET_KEY": "test-secret-key-for-gunicorn-0123456789",
         "REPLICA_PATH": str(path),
         "REFRESH_SECONDS": "0.5",
     }

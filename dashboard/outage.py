@@ -1,0 +1,107 @@
+"""A database that stops answering: a clear French message everywhere, and recovery without a restart.
+
+* API and Dash routes answer 503 with a JSON error; a page answers a short French page that retries by itself.
+* In the dashboard, a failing callback shows a banner over the page instead of a stack trace, and a watcher
+  (an interval, enabled only while the banner shows) asks the database every few seconds; once it answers,
+  the banner goes and every chart is computed again.
+* Nothing is kept broken: engines check connections before use (``pool_pre_ping``), so the first request
+  after the database returns simply works.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import sqlalchemy as sa
+from dash import Input, Output, State, dcc, no_update, set_props
+from flask import Flask, Response, jsonify, request
+
+from components import ids
+from data import db
+
+log = logging.getLogger(__name__)
+MESSAGE = "Base de données indisponible : les chiffres ne peuvent pas être calculés pour l'instant."
+RETRY_MS = 5_000
+
+#: Connection-level failures (server down, connection lost or refused, pool exhausted, statement timeout).
+UNAVAILABLE: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Is ``exc`` (or what caused it) the database not answering?"""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, UNAVAILABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _answer(exc: Exception) -> Any:
+    """503 for a database that does not answer (JSON for tools and Dash, a French page for browsers)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0][:200])
+    if (
+        request.path.startswith(("/api/", "/_dash-"))
+        or request.method != "GET"
+        or request.accept_mimetypes.best == ("application/json")
+    ):
+        response = jsonify(error=MESSAGE + " Réessayez dans un instant.")
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
+    page = (
+        "<!doctype html><html lang=fr><meta charset=utf-8><meta http-equiv=refresh content=10>"
+        f"<title>Mediviz : service indisponible</title><h1>Mediviz</h1><p>{MESSAGE}</p>"
+        "<p>Cette page se recharge toute seule toutes les 10 secondes.</p></html>"
+    )
+    return Response(page, status=503, mimetype="text/html", headers={"Retry-After": "10"})
+
+
+def init_app(app: Flask) -> None:
+    """503 answers for connection-level database errors raised anywhere."""
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, _answer)
+
+
+def callback_error(exc: Exception) -> Any:
+    """Dash's error handler for every callback: the banner for an unavailable database, else a generic one.
+
+    Outputs are left as they were (``None``: no update); the details go to the log, never to the page.
+    """
+    if is_unavailable(exc):
+        log.warning("database unavailable in a callback: %s", str(exc).splitlines()[0][:200])
+        set_props(ids.FLASH, {"children": dbc.Alert(f"{MESSAGE} Nouvel essai automatique…", color="danger")})
+        set_props(ids.OUTAGE_TICK, {"disabled": False})
+        return None
+    log.exception("callback failed", exc_info=exc)
+    set_props(ids.FLASH, {"children": dbc.Alert("Une erreur est survenue ; elle a été signalée.", color="warning")})
+    return None
+
+
+def watcher() -> dcc.Interval:
+    """The interval that asks the database while the banner shows (disabled otherwise)."""
+    return dcc.Interval(id=ids.OUTAGE_TICK, interval=RETRY_MS, disabled=True)
+
+
+def register_callbacks(app: Any) -> None:
+    """Once the database answers again: the banner goes, the watcher stops, the charts are computed again."""
+
+    @app.callback(
+        Output(ids.FLASH, "children", allow_duplicate=True),
+        Output(ids.OUTAGE_TICK, "disabled"),
+        Output(ids.FILTERS_STORE, "data", allow_duplicate=True),
+        Input(ids.OUTAGE_TICK, "n_intervals"),
+        State(ids.FILTERS_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def retry(tick: int, store: dict[str, Any] | None) -> tuple[Any, bool, Any]:
+        try:
+            db.read(sa.select(sa.literal(1)))
+            with db.app_engine().connect() as conn:  # accounts live there
+                conn.exec_driver_sql("SELECT 1")
+        except UNAVAILABLE:
+            return no_update, False, no_update
+        # The same filters again, marked, so that every chart's callback runs once more.
+        return None, True, {**(store or {}), "retry": tick}

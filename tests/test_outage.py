@@ -1,0 +1,154 @@
+"""A database that stops answering, then comes back: 503 and a French message, then recovery without a restart.
+
+The CRM database is the real MariaDB, reached through a TCP proxy that the tests cut and restore (so the
+server itself keeps serving the other tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from data.cache import cache
+from tests.browser import choose, open_logged_in
+from tests.conftest import build_app, login
+
+
+class Proxy:
+    """Forwards a local port to MariaDB; ``cut()`` refuses and drops every connection, ``restore()`` reopens."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = 0
+        self.sockets: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.lock = threading.Lock()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self.port = listener.getsockname()[1]
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self.lock:
+            for sock in [*self.sockets, *([self.listener] if self.listener else [])]:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self.sockets.clear()
+            self.listener = None
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+@pytest.fixture
+def proxy(mariadb_url: str) -> Iterator[Proxy]:
+    url = sa.make_url(mariadb_url)
+    proxied = Proxy((url.host or "127.0.0.1", url.port or 3306))
+    proxied.restore()
+    yield proxied
+    proxied.cut()
+
+
+@pytest.fixture
+def outage_app(mariadb_url: str, proxy: Proxy, tmp_path: Path) -> Any:
+    """An app whose CRM is MariaDB through the proxy (accounts in SQLite, so logging in does not need it)."""
+    url = sa.make_url(mariadb_url).set(port=proxy.port).render_as_string(hide_password=False)
+    return build_app(url, APP_DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
+
+
+def test_the_api_answers_503_while_the_database_is_down_and_recovers(
+    outage_app: Any, proxy: Proxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = login(outage_app.server.test_client(), "admin")
+    assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 6
+    proxy.cut()
+    with outage_app.server.app_context():
+        cache.clear()
+    with caplog.at_level(logging.WARNING):
+        down = client.get("/api/v1/visites?mois=1")
+        legacy = client.post("/data", json={"annee": 2025})
+        health = outage_app.server.test_client().get("/health")
+        page = client.get("/visites")
+    assert down.status_code == 503 and down.get_json()["error"].startswith("Base de données indisponible")
+    assert down.headers["Retry-After"] == "5"
+    assert legacy.status_code == 503 and "error" in legacy.get_json()
+    assert health.status_code == 503 and health.get_json()["database"] == "indisponible"
+    assert "Traceback" not in down.get_data(as_text=True)
+    assert page.status_code == 200  # the page's shell reads no CRM data: its callbacks show the banner (below)
+    assert "database unavailable" in caplog.text
+    proxy.restore()  # same port: the app is not restarted
+    again = client.get("/api/v1/visites?mois=1")
+    assert again.status_code == 200 and again.get_json()["indicateurs"]["visites"] == 3  # V1, V2, V6
+    assert outage_app.server.test_client().get("/health").status_code == 200
+
+
+def test_with_redis_down_the_app_answers_uncached_and_logs_it(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = build_app(sqlite_url, CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    client = login(app.server.test_client(), "admin")
+    with caplog.at_level(logging.ERROR):
+        first = client.get("/api/v1/visites")
+        again = client.get("/api/v1/visites")
+    assert first.status_code == again.status_code == 200
+    assert first.get_json()["indicateurs"]["visites"] == 6
+    assert "cache backend" in caplog.text  # Flask-Caching logs every failed cache call, then computes
+
+
+def test_the_page_shows_a_banner_while_the_database_is_down_then_recovers(
+    dash_duo: Any, outage_app: Any, proxy: Proxy
+) -> None:
+    open_logged_in(dash_duo, outage_app, 8066, "/visites", "#visites-kpi-visites")
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
+    proxy.cut()
+    choose(dash_duo, "f-mois", "Janvier")  # a question not in the cache
+    dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
+    proxy.restore()
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "3", timeout=30)  # V1, V2, V6: computed again
+    dash_duo.wait_for_text_to_equal("#shell-flash", "", timeout=10)
+    assert not [entry for entry in dash_duo.get_logs() or [] if "Traceback" in str(entry)]
+
+
+def test_a_slow_statement_is_stopped_by_the_timeout(mariadb_url: str) -> None:
+    """MariaDB stops a statement after ``QUERY_TIMEOUT_SECONDS``: the worker gets an error, not a hang."""
+    import time
+
+    from data import db
+
+    engine = db.make_engine(mariadb_url, statement_timeout=1)
+    started = time.perf_counter()
+    with pytest.raises(sa.exc.OperationalError, match="max_statement_time"), engine.connect() as conn:
+        conn.exec_driver_sql("SELECT SLEEP(5) FROM tab_visite")
+    assert time.perf_counter() - started < 4
+    engine.dispose()
