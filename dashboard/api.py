@@ -7,7 +7,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from data import evaluations_report, invest_report, partners_report, performance_report, users_report, visits_report
 from data.cache import memoized
@@ -48,6 +48,8 @@ def request_filters(allowed: tuple[str, ...]) -> Filters:
         body = request.get_json(force=True)
     except BadRequest as exc:
         raise FilterError("body", "corps JSON invalide") from exc
+    except RecursionError as exc:  # the JSON decoder gives up on very deep nesting
+        raise FilterError("body", "corps JSON trop imbriqué") from exc
     return Filters.from_body(body, allowed)
 
 
@@ -114,6 +116,32 @@ def forbidden(exc: ScopeError) -> tuple[Response, int]:
     return jsonify(error="Accès refusé : cette personne n'est pas dans votre équipe.", field=exc.field), 403
 
 
+#: HTTP errors raised before a view runs (no route, wrong method, body too large), in French.
+HTTP_ERRORS = {
+    404: "Route inconnue.",
+    405: "Méthode non autorisée sur cette route.",
+    413: "Corps de requête trop volumineux (1 Mo au plus).",
+}
+
+
+def _is_api(path: str) -> bool:
+    from dashboard.auth import LEGACY_PATHS
+
+    return path.startswith("/api/") or path in LEGACY_PATHS or path == "/performance"
+
+
+def http_error(exc: HTTPException) -> Any:
+    """JSON for the API's clients (a tool parses it); the usual page for browsers elsewhere."""
+    code = exc.code or 500
+    if not _is_api(request.path) or code not in HTTP_ERRORS:
+        return exc
+    response = jsonify(error=HTTP_ERRORS[code])
+    response.status_code = code
+    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the API routes and their JSON error answers."""
     bp = Blueprint("api", __name__)
@@ -121,3 +149,5 @@ def init_app(app: Flask) -> None:
     bp.register_error_handler(FilterError, filter_error)
     bp.register_error_handler(ScopeError, forbidden)
     app.register_blueprint(bp)
+    for code in HTTP_ERRORS:
+        app.register_error_handler(code, http_error)

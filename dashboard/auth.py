@@ -12,7 +12,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.extensions import login_manager
-from data import accounts
+from data import accounts, tokens
 from data.cache import cache
 from data.scope import EVERYONE, NOBODY, Scope, team_ids
 
@@ -150,6 +150,17 @@ def guard() -> Response | BaseResponse | None:
     path = request.path
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
+    bearer = request.headers.get("Authorization", "")
+    if bearer.startswith("Bearer ") and _token_route(path):
+        account = tokens.authenticate(bearer.removeprefix("Bearer ").strip())
+        if account is None:  # revoked, expired, unknown or malformed: refused at once, whatever the session
+            response = jsonify(error="Jeton invalide, expiré ou révoqué.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return response
+        g.mediviz_scope = scope_of(account)
+        g.mediviz_account = account
+        return None
     if current_user.is_authenticated:
         g.mediviz_scope = scope_of(current_user.account)
         g.mediviz_account = current_user.account
@@ -164,6 +175,11 @@ def guard() -> Response | BaseResponse | None:
 
 #: Legacy API routes (POST). "/performance" is also a page, so a GET there redirects like any page.
 LEGACY_PATHS = ("/data", "/partenaire", "/evaluation", "/invest", "/users")
+
+
+def _token_route(path: str) -> bool:
+    """Do API tokens work here? Every API route, the legacy ones included (not the pages)."""
+    return path.startswith("/api/") or path in LEGACY_PATHS or (path == "/performance" and request.method == "POST")
 
 
 def init_app(app: Flask) -> None:

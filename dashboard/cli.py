@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from data import accounts, db, demo
+from data import accounts, db, demo, tokens
 
 
 @click.command("create-user")
@@ -71,8 +71,114 @@ def refresh_command(full: bool) -> None:
     click.echo(f"Réplique {done} en {time.perf_counter() - started:.1f} s.")
 
 
+@click.group("accounts")
+def accounts_group() -> None:
+    """Mediviz accounts: list, change role or CRM link, disable, enable."""
+
+
+@accounts_group.command("list")
+@with_appcontext
+def accounts_list() -> None:
+    """Every account with its role, CRM link and state."""
+    for account in accounts.every():
+        link = f"utilisateur CRM {account.id_utilisateur}" if account.id_utilisateur else "non lié"
+        state = "actif" if account.active else "désactivé"
+        click.echo(f"{account.username:<24} {account.role:<7} {link:<24} {state}")
+
+
+@accounts_group.command("set-role")
+@with_appcontext
+@click.argument("username")
+@click.argument("role", type=click.Choice(accounts.ROLES))
+@click.option("--crm-user", type=int, default=None, help="Lier le compte à cet id_utilisateur (son équipe).")
+def accounts_set_role(username: str, role: str, crm_user: int | None) -> None:
+    """Change an account's role (and its CRM link)."""
+    values: dict[str, object] = {"role": role}
+    if crm_user is not None:
+        values["id_utilisateur"] = crm_user
+    _update_account(username, values, f"rôle {role}")
+
+
+@accounts_group.command("disable")
+@with_appcontext
+@click.argument("username")
+def accounts_disable(username: str) -> None:
+    """Disable an account: its sessions and tokens stop working at their next request."""
+    _update_account(username, {"active": False}, "désactivé")
+
+
+@accounts_group.command("enable")
+@with_appcontext
+@click.argument("username")
+def accounts_enable(username: str) -> None:
+    """Enable a disabled account again."""
+    _update_account(username, {"active": True}, "réactivé")
+
+
+def _update_account(username: str, values: dict[str, object], done: str) -> None:
+    try:
+        accounts.update(username, **values)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Compte « {username} » : {done}.")
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens: create (shown once), list, revoke."""
+
+
+@token_group.command("create")
+@with_appcontext
+@click.argument("username")
+@click.option("--name", required=True, help="À quoi sert le jeton (ex. : export mensuel).")
+@click.option("--days", type=int, default=None, help="Durée de validité en jours (défaut : sans expiration).")
+def token_create(username: str, name: str, days: int | None) -> None:
+    """Create a token for an account; it is printed once and stored hashed."""
+    account = accounts.find(username)
+    if account is None:
+        raise click.ClickException(f"compte inconnu : {username}")
+    try:
+        secret, token = tokens.create(account, name, days)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    until = f", valable jusqu'au {token.expires_at:%d/%m/%Y}" if token.expires_at else ""
+    click.echo(
+        f"Jeton n° {token.id} « {token.name} » pour {account.username}{until}. Copiez-le, il ne sera plus affiché :"
+    )
+    click.echo(secret)
+
+
+@token_group.command("list")
+@with_appcontext
+@click.argument("username")
+def token_list(username: str) -> None:
+    """List an account's tokens (never their secret)."""
+    account = accounts.find(username)
+    if account is None:
+        raise click.ClickException(f"compte inconnu : {username}")
+    states = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
+    for token in tokens.of(account):
+        expires = f"{token.expires_at:%d/%m/%Y}" if token.expires_at else "jamais"
+        click.echo(f"{token.id:>5}  {token.prefix}…  {states[token.state()]:<8}  expire : {expires:<10}  {token.name}")
+
+
+@token_group.command("revoke")
+@with_appcontext
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token: it gets 401 at once."""
+    token = tokens.find(token_id)
+    owner = accounts.get(token.user_id) if token else None
+    if token is None or owner is None or not tokens.revoke(owner, token_id):
+        raise click.ClickException(f"aucun jeton actif n° {token_id}")
+    click.echo(f"Jeton n° {token_id} révoqué.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user)
     app.cli.add_command(demo_command)
     app.cli.add_command(refresh_command)
+    app.cli.add_command(token_group)
+    app.cli.add_command(accounts_group)

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
     "QUERY_TIMEOUT_SECONDS": 60,  # a statement on the CRM database (MariaDB) is stopped after this long
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies (filters fit in far less): 413 beyond
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
 }

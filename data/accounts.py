@@ -115,3 +115,23 @@ def set_password(username: str, password: str) -> None:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
     with db.app_engine().begin() as conn:
         conn.execute(dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password)))
+
+
+def every() -> list[Account]:
+    """Every account, by name."""
+    with db.app_engine().connect() as conn:
+        rows = conn.execute(sa.select(dash_user).order_by(dash_user.c.username)).all()
+    return [account for row in rows if (account := _account(row)) is not None]
+
+
+def update(username: str, **values: object) -> Account:
+    """Change an account's ``role``, ``id_utilisateur`` or ``active``; raises ValueError if unknown or invalid."""
+    if "role" in values and values["role"] not in ROLES:
+        raise ValueError(f"rôle inconnu : {values['role']} (attendu : {', '.join(ROLES)})")
+    with db.app_engine().begin() as conn:
+        done = conn.execute(dash_user.update().where(dash_user.c.username == username).values(**values)).rowcount
+    if not done:
+        raise ValueError(f"compte inconnu : {username}")
+    account = find(username)
+    assert account is not None
+    return account

@@ -215,3 +215,18 @@ dash_user = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False, server_default=_now),
     **MYSQL_OPTS,
 )
+
+dash_api_token = sa.Table(
+    "dash_api_token",
+    app_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("dash_user.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # SHA-256 of the token, never the token
+    sa.Column("prefix", sa.String(12), nullable=False),  # its first characters, to recognise it in a list
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("last_used_at", sa.DateTime),
+    **MYSQL_OPTS,
+)

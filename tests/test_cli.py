@@ -38,3 +38,21 @@ def test_demo_fills_another_database(sqlite_app: Any, tmp_path: Path) -> None:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM tab_visite").scalar() == 500
         last = conn.exec_driver_sql("SELECT MAX(date_visite) FROM tab_visite").scalar()
     assert str(last) <= "2026-11-20 23:59:59"
+
+
+def test_accounts_are_listed_changed_disabled_and_enabled_from_the_cli(sqlite_app: Any) -> None:
+    from tests.conftest import login
+
+    runner = sqlite_app.server.test_cli_runner()
+    listing = runner.invoke(args=["accounts", "list"]).output
+    assert "chef" in listing and "utilisateur CRM 2" in listing and "orphelin" in listing
+    client = login(sqlite_app.server.test_client(), "chef")
+    assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 4  # team of user 2
+    assert runner.invoke(args=["accounts", "set-role", "chef", "admin"]).exit_code == 0
+    assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 6  # admin: everything
+    assert runner.invoke(args=["accounts", "disable", "chef"]).exit_code == 0
+    assert client.get("/api/v1/visites").status_code == 401  # the open session stops at once
+    assert "désactivé" in runner.invoke(args=["accounts", "list"]).output
+    assert runner.invoke(args=["accounts", "enable", "chef"]).exit_code == 0
+    assert "compte inconnu" in runner.invoke(args=["accounts", "disable", "personne"]).output
+    assert runner.invoke(args=["accounts", "set-role", "chef", "superuser"]).exit_code != 0

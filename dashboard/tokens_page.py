@@ -1,0 +1,58 @@
+"""The account's API tokens page (``/jetons``): create (shown once), list and revoke, behind the login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from dashboard.auth import EXPIRED, csrf_ok, csrf_token
+from data import tokens
+
+bp = Blueprint("tokens", __name__)
+STATES = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
+
+
+def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
+    account = g.mediviz_account
+    page = render_template(
+        "tokens.html", account=account, tokens=tokens.of(account), states=STATES, csrf_token=csrf_token(), **extra
+    )
+    return page, status
+
+
+@bp.get("/jetons")
+def index() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/jetons")
+def create() -> tuple[str, int]:
+    """Create a token for the logged-in account and show its secret, once."""
+    if not csrf_ok():
+        return _page(400, error=EXPIRED)
+    days_text = request.form.get("days", "").strip()
+    if days_text and not days_text.isdigit():
+        return _page(400, error="La validité est un nombre de jours.")
+    try:
+        secret, token = tokens.create(
+            g.mediviz_account, request.form.get("name", ""), int(days_text) if days_text else None
+        )
+    except ValueError as exc:
+        return _page(400, error=f"Jeton refusé : {exc}.")
+    return _page(201, secret=secret, created=token)
+
+
+@bp.post("/jetons/<int:token_id>/revoquer")
+def revoke(token_id: int) -> tuple[str, int] | BaseResponse:
+    """Revoke one of the account's tokens (401 for it at once)."""
+    if not csrf_ok():
+        return _page(400, error=EXPIRED)
+    if not tokens.revoke(g.mediviz_account, token_id):
+        return _page(404, error="Aucun jeton actif de ce numéro.")
+    return redirect(url_for("tokens.index"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
