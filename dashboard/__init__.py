@@ -11,7 +11,7 @@ import click
 import dash
 from flask import Flask, jsonify, redirect, request
 
-from dashboard import api, auth, cli, config, demo_setup, outage, shell, tokens_page
+from dashboard import accounts_page, api, auth, cli, config, demo_setup, outage, shell, tokens_page
 from dashboard.extensions import cache
 from data import accounts, db
 
@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     api.init_app(server)
     outage.init_app(server)
     tokens_page.init_app(server)
+    accounts_page.init_app(server)
     cli.init_app(server)
     with server.app_context():
         accounts.create_tables(db.app_engine())

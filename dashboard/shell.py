@@ -38,6 +38,11 @@ def navbar() -> dbc.Navbar:
     logout = html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=token, id="logout-csrf"),
+            *(
+                [html.A("Comptes", href="/comptes", className="navbar-user me-3", id="accounts-link")]
+                if account and account.is_admin
+                else []
+            ),
             html.A("Jetons d'API", href="/jetons", className="navbar-user me-3", id="tokens-link"),
             html.Span(account.username if account else "", className="navbar-user me-2"),
             dbc.Button("Se déconnecter", type="submit", size="sm", color="light", outline=True, id="logout"),
