@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "REPLICA_MEMORY_LIMIT": "256MB",  # DuckDB's memory per worker process (beyond it, aggregates spill to disk)
     "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
-    "QUERY_TIMEOUT_SECONDS": 60,  # a statement on the CRM database (MariaDB) is stopped after this long
+    "QUERY_TIMEOUT_SECONDS": 60,  # a statement (MariaDB, or the replica) is stopped after this long
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies (filters fit in far less): 413 beyond
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

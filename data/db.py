@@ -139,7 +139,31 @@ def app_engine() -> sa.Engine:
     return engine
 
 
+class QueryTimeout(sa.exc.OperationalError):
+    """A statement on the replica ran past ``QUERY_TIMEOUT_SECONDS`` and was interrupted."""
+
+
 def read(stmt: sa.Executable) -> list[Any]:
-    """Run a read statement (on the replica when configured, else on the CRM database) and return its rows."""
-    with read_engine().connect() as conn:
-        return list(conn.execute(stmt).all())  # fetchall: DuckDB's row-by-row fetchone costs 0.2 ms a row
+    """Run a read statement (on the replica when configured, else on the CRM database) and return its rows.
+
+    On the replica, a statement still running after ``QUERY_TIMEOUT_SECONDS`` is interrupted (DuckDB has no
+    statement timeout of its own; MariaDB's is set on its connections), so that it cannot hold a worker.
+    """
+    engine = read_engine()
+    with engine.connect() as conn:
+        if engine.dialect.name != "duckdb":
+            return list(conn.execute(stmt).all())  # fetchall: DuckDB's row-by-row fetchone costs 0.2 ms a row
+        seconds = float(current_app.config.get("QUERY_TIMEOUT_SECONDS") or 0)
+        raw: Any = conn.connection.dbapi_connection
+        timer = threading.Timer(seconds, raw.interrupt) if seconds > 0 else None
+        if timer is not None:
+            timer.start()
+        try:
+            return list(conn.execute(stmt).all())
+        except sa.exc.DBAPIError as exc:
+            if "INTERRUPT" in str(exc).upper():
+                raise QueryTimeout(str(stmt)[:200], None, exc.orig) from exc  # type: ignore[arg-type]
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()

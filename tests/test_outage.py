@@ -152,3 +152,19 @@ def test_a_slow_statement_is_stopped_by_the_timeout(mariadb_url: str) -> None:
         conn.exec_driver_sql("SELECT SLEEP(5) FROM tab_visite")
     assert time.perf_counter() - started < 4
     engine.dispose()
+
+
+def test_a_slow_statement_on_the_replica_is_interrupted(duckdb_url: str, tmp_path: Path) -> None:
+    """DuckDB has no statement timeout: the read is interrupted after ``QUERY_TIMEOUT_SECONDS`` instead."""
+    import time
+
+    from data import db
+
+    app = build_app(duckdb_url, QUERY_TIMEOUT_SECONDS=0.5)
+    slow = sa.select(sa.func.count()).select_from(sa.text("range(100000000000) AS r(x), range(10) AS s(y)"))
+    with app.server.app_context():
+        started = time.perf_counter()
+        with pytest.raises(db.QueryTimeout):
+            db.read(slow)
+        assert time.perf_counter() - started < 5
+        assert db.read(sa.select(sa.literal(1))) == [(1,)]  # the engine keeps serving
