@@ -264,17 +264,18 @@ def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tup
     env = {**os.environ, **{f"MEDIVIZ_{name}": value for name, value in settings.items()}}
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads)]
     command += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:server"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tempfile.NamedTemporaryFile(prefix="mediviz-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(f"{base}/health", timeout=2).read()
             return process, base
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start; its log ({log.name}) ends with:\n{Path(log.name).read_text()[-3000:]}")
 
 
 def worker_peaks(master: int) -> list[float]:

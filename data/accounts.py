@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -32,8 +33,19 @@ class Account:
 
 
 def create_tables(engine: sa.Engine) -> None:
-    """Create the ``dash_`` tables if they are missing (never touches CRM tables)."""
-    app_metadata.create_all(engine)
+    """Create the ``dash_`` tables if they are missing (never touches CRM tables).
+
+    Workers starting together may race (each sees a table missing, one creates it first and the other's
+    CREATE fails): on such a failure, look again, once the others are done.
+    """
+    for attempt in range(5):
+        try:
+            app_metadata.create_all(engine)
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _account(row: sa.Row[tuple[object, ...]] | None) -> Account | None:
