@@ -290,14 +290,21 @@ def worker_peaks(master: int) -> list[float]:
     return peaks
 
 
-def http_load(base: str, sets: dict[str, dict[str, Any]], rounds: int = 3) -> None:
-    """Every area and filter set through the HTTP API (both workers get their share), several rounds."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+def logged_in(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    """An HTTP client holding a browser session of ``username`` (the login form, with its anti-forgery token)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = opener.open(f"{base}/login", timeout=30).read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    form = {"username": "bench", "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
-    opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=30).read()
+    form = {"username": username, "password": password, "csrf_token": token.group(1) if token else ""}
+    with opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=30) as answer:
+        if urllib.parse.urlsplit(answer.url).path == "/login":
+            raise RuntimeError(f"could not log in as {username}")
+    return opener
+
+
+def http_load(base: str, sets: dict[str, dict[str, Any]], rounds: int = 3) -> None:
+    """Every area and filter set through the HTTP API (both workers get their share), several rounds."""
+    opener = logged_in(base, "bench", PASSWORD)
     for round_ in range(rounds):
         for area in AREAS:
             for filters in sets.values():

@@ -1,12 +1,19 @@
 """A bounded load test on loopback (``python -m dashboard.loadtest``): nothing fails, nothing leaks.
 
 It generates a demo CRM (SQLite), serves it with ``gunicorn -w 2 --threads 4`` from the replica with a shared
-Redis cache, creates an admin and a manager's account (linked to the manager with the largest team) with an API
-token each, then runs concurrent clients for a while, each asking a random area with random filters as one of
-the two accounts. Every answer of the manager to the Visites area is compared with the admin's answer for the
-same filters restricted to that manager's team (computed before the load): any difference is a leak. The
-manager asking for someone outside the team must get 403 every time. Prints the figures (and writes them to
-``docs/loadtest.md``).
+Redis cache, creates an admin and a manager's account (linked to the manager with the largest team), then runs
+concurrent clients for a while, each as one of the two accounts:
+
+* half of them call the API with a token: a random area with random filters;
+* the other half are dashboards: each logs in through the login form (a browser session) and posts what the
+  pages' callbacks post (``/_dash-update-component``, every callback fed by the sidebar's filters, on every
+  page), with random filters, as the browser does after a filter change.
+
+Every answer of the manager to the Visites area (the API's indicators, the page's KPI cards) is compared with
+the admin's answer for the same filters restricted to that manager's team (computed before the load): any
+difference is a leak. The manager naming someone outside the team must get 403 from the API every time, and
+from the dashboard nothing of theirs (the filters are cut to the manager's team: zero). Prints the figures
+(and writes them to ``docs/loadtest.md``).
 """
 
 from __future__ import annotations
@@ -28,9 +35,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboard.bench import AREAS, REDIS, ROOT, gunicorn
+from components import ids
+from dashboard.bench import AREAS, REDIS, ROOT, gunicorn, logged_in
 
 SECRET = "loadtest-secret-key-loadtest-secret-key"
+#: What a KPI card shows when nothing is counted.
+NOTHING = ("0", "0 %", "–")
+PASSWORDS = {"admin": "admin-password-0", "chef": "chef-password-0"}
 
 
 def ask(base: str, token: str, path: str, query: dict[str, Any]) -> tuple[int, Any, float]:
@@ -44,6 +55,76 @@ def ask(base: str, token: str, path: str, query: dict[str, Any]) -> tuple[int, A
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read()
     return status, json.loads(body or b"null"), time.perf_counter() - started
+
+
+def page_defaults() -> dict[str, dict[str, Any]]:
+    """Every page component's props as its layout first draws them, by id (the values a callback is sent)."""
+    import dash
+
+    found: dict[str, dict[str, Any]] = {}
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        tree = layout() if callable(layout) else layout
+        for component in [tree, *tree._traverse()]:
+            if isinstance(getattr(component, "id", None), str):
+                found[component.id] = component.to_plotly_json()["props"]
+    return found
+
+
+def page_callbacks(base: str, opener: Any) -> list[dict[str, Any]]:
+    """The server-side callbacks that the sidebar's filters feed (``/_dash-dependencies``), plain ids only."""
+    with opener.open(f"{base}/_dash-dependencies", timeout=30) as answer:
+        dependencies = json.loads(answer.read())
+    chosen = []
+    for callback in dependencies:
+        inputs = [dep["id"] for dep in callback["inputs"]]
+        plain = all(isinstance(dep["id"], str) for dep in callback["inputs"] + callback["state"])
+        plain = plain and "@" not in callback["output"] and "{" not in callback["output"]
+        if ids.FILTERS_STORE in inputs and plain and not callback.get("clientside_function"):
+            chosen.append(callback)
+    return chosen
+
+
+def callback_body(callback: dict[str, Any], store: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What the browser posts for ``callback`` when the filters store becomes ``store``."""
+    from dash._utils import split_callback_id
+
+    def value(dep: dict[str, Any]) -> Any:
+        return store if dep["id"] == ids.FILTERS_STORE else defaults.get(dep["id"], {}).get(dep["property"])
+
+    return {
+        "output": callback["output"],
+        "outputs": split_callback_id(callback["output"]),
+        "inputs": [{**dep, "value": value(dep)} for dep in callback["inputs"]],
+        "state": [{**dep, "value": value(dep)} for dep in callback["state"]],
+        "changedPropIds": [f"{ids.FILTERS_STORE}.data"],
+    }
+
+
+def post_callback(base: str, opener: Any, body: dict[str, Any]) -> tuple[int, Any, float]:
+    """POST a callback as the browser does: status, parsed JSON, seconds."""
+    request = urllib.request.Request(
+        f"{base}/_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    started = time.perf_counter()
+    try:
+        with opener.open(request, timeout=120) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    return status, json.loads(raw or b"null"), time.perf_counter() - started
+
+
+def visits_card(cards: dict[str, Any]) -> str:
+    """The Visites KPI card's text."""
+    return str(cards[ids.kpi("visites", "visites")]["children"])
+
+
+def kpis(answer: Any) -> dict[str, Any]:
+    """The KPI cards (values and details) of a Visites counters answer."""
+    return {key: value for key, value in answer["response"].items() if key.startswith("visites-kpi-")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     app = create_app({**settings, "REFRESH_SECONDS": 0})
     with app.server.app_context():
-        admin = accounts.create("admin", "admin-password-0", role="admin")
-        chef = accounts.create("chef", "chef-password-0", id_utilisateur=int(manager))
+        admin = accounts.create("admin", PASSWORDS["admin"], role="admin")
+        chef = accounts.create("chef", PASSWORDS["chef"], id_utilisateur=int(manager))
         admin_token, _ = tokens.create(admin, "charge")
         chef_token, _ = tokens.create(chef, "charge")
+    with app.server.test_request_context():
+        defaults = page_defaults()
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()
@@ -96,11 +179,56 @@ def main(argv: list[str] | None = None) -> int:
         assert status == 200, body
         expected[index] = body["indicateurs"]
 
-    results: list[tuple[str, int, float, str]] = []  # (who, status, seconds, problem)
+    from data.filters import Filters
+
+    def store(filters: dict[str, Any]) -> dict[str, Any]:  # what the sidebar puts in the filters store
+        return {"filters": Filters.from_mapping(filters).to_dict()}
+
+    admin_session = logged_in(base, "admin", PASSWORDS["admin"])
+    callbacks = page_callbacks(base, admin_session)
+    counters = next(c for c in callbacks if f"{ids.kpi('visites', 'visites')}.children" in c["output"])
+    expected_kpis = {}
+    for index, filters in enumerate(filter_sets):  # the manager's cards, as the admin sees them for the team
+        body = callback_body(counters, store({**filters, "id_responsable": manager}), defaults)
+        status, answer, _ = post_callback(base, admin_session, body)
+        assert status == 200, answer
+        expected_kpis[index] = kpis(answer)
+
+    results: list[tuple[str, str, int, float, str]] = []  # (kind, who, status, seconds, problem)
+    forged_cards: set[tuple[str, ...]] = set()
     lock = threading.Lock()
     stop = time.monotonic() + args.seconds
 
-    def client(seed: int) -> None:
+    def dashboard_client(seed: int) -> None:
+        rng = random.Random(seed)
+        who = ("admin", "chef")[seed % 2]
+        session = logged_in(base, who, PASSWORDS[who])
+        while time.monotonic() < stop:
+            index = rng.randrange(len(filter_sets))
+            filters = dict(filter_sets[index])
+            problem = ""
+            forged = who == "chef" and rng.random() < 0.1
+            if forged:  # a store naming an outsider, which the sidebar never offers: nothing of theirs shows
+                callback = counters
+                filters.update(id_responsable=outsider)
+            elif who == "chef" and rng.random() < 0.4:
+                callback = counters
+            else:
+                callback = rng.choice(callbacks)
+            status, answer, seconds = post_callback(base, session, callback_body(callback, store(filters), defaults))
+            if status != 200:
+                problem = f"HTTP {status} on {callback['output'][:60]}"
+            elif forged:
+                cards = [card["children"] for key, card in kpis(answer).items() if not key.endswith("-detail")]
+                if any(card not in NOTHING for card in cards):
+                    problem = f"outsider's numbers shown for {filters}: {cards}"
+                forged_cards.add(tuple(cards))
+            elif who == "chef" and callback is counters and kpis(answer) != expected_kpis[index]:
+                problem = f"leak or wrong cards for {filters}"
+            with lock:
+                results.append(("dash", who, status, seconds, problem))
+
+    def api_client(seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < stop:
             who = rng.choice(("admin", "chef"))
@@ -120,10 +248,13 @@ def main(argv: list[str] | None = None) -> int:
             if status >= 500 or (status != 200 and not problem and status != 403):
                 problem = problem or f"HTTP {status}"
             with lock:
-                results.append((who, status, seconds, problem))
+                results.append(("api", who, status, seconds, problem))
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(args.clients)]
+    threads = [
+        threading.Thread(target=dashboard_client if seed % 4 >= 2 else api_client, args=(seed,))
+        for seed in range(args.clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -132,22 +263,33 @@ def main(argv: list[str] | None = None) -> int:
     process.terminate()
     process.wait(timeout=30)
 
-    times = sorted(seconds for _, _, seconds, _ in results)
     problems = [problem for *_, problem in results if problem]
-    refused = sum(1 for _, status, _, _ in results if status == 403)
+    refused = sum(1 for _, _, status, _, _ in results if status == 403)
+
+    def figures(kind: str) -> str:
+        times = sorted(seconds for k, _, _, seconds, _ in results if k == kind)
+        return (
+            f"{len(times)} ({len(times) / elapsed:.0f}/s); latency p50 {statistics.median(times) * 1000:.0f} ms, "
+            f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+        )
+
     lines = [
         "# Load test",
         "",
         f"`python -m dashboard.loadtest` on {dt.datetime.now():%Y-%m-%d %H:%M}: demo CRM of {args.visits} visits "
         f"(SQLite, served from the replica), gunicorn 2 workers × 4 threads, Redis cache, {args.clients} concurrent "
         f"clients for {args.seconds:.0f} s, as an admin or as the manager of the largest team ({team_size} "
-        "direct reports), with API tokens; 10 % of the manager's questions name someone outside the team.",
+        "direct reports). Half the clients call the API with tokens (10 % of the manager's questions name someone "
+        f"outside the team); the other half are dashboards logged in with a session, posting the {len(callbacks)} "
+        "page callbacks that the sidebar's filters feed (on every page) with random filters (10 % of the "
+        "manager's carry an outsider, as a forged request would).",
         "",
-        f"* requests: {len(results)} ({len(results) / elapsed:.0f}/s), of which {refused} refused with 403 as expected",
-        f"* latency: p50 {statistics.median(times) * 1000:.0f} ms, p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f}"
-        f" ms, max {times[-1] * 1000:.0f} ms",
+        f"* API requests: {figures('api')}; {refused} refused with 403 as expected",
+        f"* dashboard callbacks: {figures('dash')}",
+        f"* the manager's Visites cards checked against the admin's for the team (whole period: "
+        f"{visits_card(expected_kpis[0])} visits); the forged outsider's cards showed {sorted(forged_cards)}",
         f"* failures (5xx, unexpected status) and leaks (the manager's numbers differing from the admin's for "
-        f"the team): **{len(problems)}**" + (f": {problems[:5]}" if problems else ""),
+        f"the team, or an outsider's numbers shown): **{len(problems)}**" + (f": {problems[:5]}" if problems else ""),
         "",
     ]
     text = "\n".join(lines)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -85,23 +86,31 @@ def watcher() -> dcc.Interval:
     return dcc.Interval(id=ids.OUTAGE_TICK, interval=RETRY_MS, disabled=True)
 
 
-def register_callbacks(app: Any) -> None:
-    """Once the database answers again: the banner goes, the watcher stops, the charts are computed again."""
+def register_callbacks(app: Any, sidebar: list[State], filters_from: Callable[..., tuple[Any, Any, str]]) -> None:
+    """Once the database answers again: the banner goes, the watcher stops, the charts are computed again.
+
+    The filters are taken again from the sidebar (``sidebar`` values through ``filters_from``): the change
+    that met the outage may never have reached the filters store (its request was refused before any
+    callback ran, when the accounts database was down), and the charts must match what the sidebar shows.
+    """
 
     @app.callback(
         Output(ids.FLASH, "children", allow_duplicate=True),
         Output(ids.OUTAGE_TICK, "disabled"),
         Output(ids.FILTERS_STORE, "data", allow_duplicate=True),
+        Output(ids.FILTER_ERROR, "children", allow_duplicate=True),
+        Output(ids.URL_SYNC, "data", allow_duplicate=True),
         Input(ids.OUTAGE_TICK, "n_intervals"),
-        State(ids.FILTERS_STORE, "data"),
+        *sidebar,
         prevent_initial_call=True,
     )
-    def retry(tick: int, store: dict[str, Any] | None) -> tuple[Any, bool, Any]:
+    def retry(tick: int, *values: Any) -> tuple[Any, ...]:
         try:
             db.read(sa.select(sa.literal(1)))
             with db.app_engine().connect() as conn:  # accounts live there
                 conn.exec_driver_sql("SELECT 1")
         except UNAVAILABLE:
-            return no_update, False, no_update
-        # The same filters again, marked, so that every chart's callback runs once more.
-        return None, True, {**(store or {}), "retry": tick}
+            return no_update, False, no_update, no_update, no_update
+        store, error, search = filters_from(*values)
+        # Marked, so that every chart's callback runs once more even if the filters did not change.
+        return None, True, {**store, "retry": tick}, error, search

@@ -108,9 +108,27 @@ def search_from_values(values: list[Any]) -> str:
     return f"?{urlencode(pairs)}" if pairs else ""
 
 
+def filters_from(*values: Any) -> tuple[dict[str, Any], Any, str]:
+    """The filters store, the inline error and the URL query string of the sidebar's raw values.
+
+    Validated into Filters; an invalid value gives an inline message, never an error.
+    """
+    raw = dict(zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True))
+    search = search_from_values(list(values))
+    try:
+        filters = Filters.from_inputs(**raw)
+    except FilterError as exc:
+        return {"error": exc.message, "field": exc.field}, dbc.Alert(exc.message, color="danger"), search
+    return {"filters": filters.to_dict()}, None, search
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """The shell's callbacks: URL → sidebar, sidebar → filters and URL, options, freshness, outage retry."""
-    outage.register_callbacks(app)
+    value_states = [State(i, "value") for i in VALUE_IDS] + [
+        State(ids.DATES, "start_date"),
+        State(ids.DATES, "end_date"),
+    ]
+    outage.register_callbacks(app, value_states, filters_from)
     value_outputs = [Output(i, "value") for i in VALUE_IDS] + [
         Output(ids.DATES, "start_date"),
         Output(ids.DATES, "end_date"),
@@ -172,14 +190,7 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def update_filters(*values: Any) -> tuple[dict[str, Any], Any, str]:
-        """Validate the sidebar into Filters; an invalid value gives an inline message, never an error."""
-        raw = dict(zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True))
-        search = search_from_values(list(values))
-        try:
-            filters = Filters.from_inputs(**raw)
-        except FilterError as exc:
-            return {"error": exc.message, "field": exc.field}, dbc.Alert(exc.message, color="danger"), search
-        return {"filters": filters.to_dict()}, None, search
+        return filters_from(*values)
 
     app.clientside_callback(
         """

@@ -155,7 +155,15 @@ def read(stmt: sa.Executable) -> list[Any]:
             return list(conn.execute(stmt).all())  # fetchall: DuckDB's row-by-row fetchone costs 0.2 ms a row
         seconds = float(current_app.config.get("QUERY_TIMEOUT_SECONDS") or 0)
         raw: Any = conn.connection.dbapi_connection
-        timer = threading.Timer(seconds, raw.interrupt) if seconds > 0 else None
+        running = [True]
+        guard = threading.Lock()
+
+        def interrupt() -> None:  # only while this statement runs: never the next one on a pooled connection
+            with guard:
+                if running[0]:
+                    raw.interrupt()
+
+        timer = threading.Timer(seconds, interrupt) if seconds > 0 else None
         if timer is not None:
             timer.start()
         try:
@@ -165,5 +173,7 @@ def read(stmt: sa.Executable) -> list[Any]:
                 raise QueryTimeout(str(stmt)[:200], None, exc.orig) from exc  # type: ignore[arg-type]
             raise
         finally:
+            with guard:
+                running[0] = False
             if timer is not None:
                 timer.cancel()

@@ -88,8 +88,8 @@ def build_app(url: str, **overrides: Any) -> Any:
     from dashboard import create_app
     from data import accounts
 
-    app_url = url
-    if url.startswith("duckdb"):  # accounts live in an ordinary database; DuckDB holds only CRM data
+    app_url = overrides.get("APP_DATABASE_URL", url)
+    if app_url.startswith("duckdb"):  # accounts live in an ordinary database; DuckDB holds only CRM data
         app_url = "sqlite:///" + url.removeprefix("duckdb:///").replace(".duckdb", "-app.sqlite")
     engine = sa.create_engine(app_url)
     app_metadata.drop_all(engine)

@@ -140,6 +140,45 @@ def test_the_page_shows_a_banner_while_the_database_is_down_then_recovers(
     assert not [entry for entry in dash_duo.get_logs() or [] if "Traceback" in str(entry)]
 
 
+@pytest.fixture
+def accounts_outage_app(sqlite_url: str, mariadb_url: str, proxy: Proxy) -> Any:
+    """An app whose accounts live in MariaDB through the proxy (the CRM in SQLite keeps answering)."""
+    url = sa.make_url(mariadb_url).set(port=proxy.port).render_as_string(hide_password=False)
+    return build_app(sqlite_url, APP_DATABASE_URL=url)
+
+
+def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers(
+    dash_duo: Any, accounts_outage_app: Any, proxy: Proxy
+) -> None:
+    """The session cannot be checked, so no callback runs (503 before Dash): the browser shows the banner."""
+    open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites", "#visites-kpi-visites")
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
+    proxy.cut()
+    choose(dash_duo, "f-mois", "Janvier")
+    dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
+    assert dash_duo.find_element("#visites-kpi-visites").text == "6"  # the old figure stays, under the banner
+    proxy.restore()
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "3", timeout=30)  # V1, V2, V6: computed again
+    dash_duo.wait_for_text_to_equal("#shell-flash", "", timeout=10)
+
+
+def test_a_session_closed_under_an_open_page_asks_to_log_in_again(dash_duo: Any, sqlite_url: str) -> None:
+    """Disabling the account ends its session: the next callback answers 401 and the page says so, with a link."""
+    from data import accounts
+
+    app = build_app(sqlite_url)
+    open_logged_in(dash_duo, app, 8067, "/visites", "#visites-kpi-visites", user="chef")
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "4", timeout=20)  # team 2, 3, 4: V1, V2, V3, V7
+    with app.server.app_context():
+        accounts.update("chef", active=False)
+    choose(dash_duo, "f-mois", "Janvier")
+    dash_duo.wait_for_contains_text("#shell-flash", "Votre session a expiré ou a été fermée", timeout=20)
+    link = dash_duo.find_element("#shell-flash a")
+    assert link.get_attribute("href").endswith("/login?next=%2Fvisites")  # the URL the page had
+    link.click()
+    dash_duo.wait_for_element("#username")
+
+
 def test_a_slow_statement_is_stopped_by_the_timeout(mariadb_url: str) -> None:
     """MariaDB stops a statement after ``QUERY_TIMEOUT_SECONDS``: the worker gets an error, not a hang."""
     import time
