@@ -10,8 +10,9 @@ from typing import Any
 import click
 import dash
 from flask import Flask, jsonify, redirect, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import accounts_page, api, auth, cli, config, demo_setup, outage, shell, tokens_page
+from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, outage, shell, tokens_page
 from dashboard.extensions import cache
 from data import accounts, db
 
@@ -24,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.json.sort_keys = False  # type: ignore[attr-defined]  # keep the legacy key order
     config.load(server, overrides)
+    _trust_proxies(server)
     db.init_app(server)
     cache.init_app(server)
     auth.init_app(server)
@@ -54,7 +56,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     )
     app.layout = shell.layout
     shell.register_callbacks(app)
+    hardening.init_app(server, app)
     return app
+
+
+def _trust_proxies(server: Flask) -> None:
+    """Behind ``PROXY_FIX`` reverse proxies, take the client's address, scheme and host from their headers.
+
+    Without it every request would come from the proxy's address (one login throttle for everybody); with it
+    set and no such proxy in front, clients could choose their address: set it to the real number of proxies.
+    """
+    hops = int(server.config["PROXY_FIX"])
+    if hops > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _start_refresher(server: Flask) -> None:
@@ -103,7 +117,8 @@ def _health() -> Any:
             "checked_at": status.get("checked_at"),
             "last_refresh": status.get("kind"),
             "last_refresh_ok": status.get("ok"),
-            "last_error": status.get("error"),
+            # the driver's message names hosts and users: only in the log (and the status file), never here
+            "last_error": "échec de l'actualisation (détails dans le journal)" if status.get("error") else None,
         }
     return jsonify(body), code
 

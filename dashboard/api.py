@@ -42,6 +42,11 @@ def request_filters(allowed: tuple[str, ...]) -> Filters:
     """Filters from the query string (GET) or the JSON body (POST); fields outside ``allowed`` fail."""
     if request.method == "GET":
         return Filters.from_query(request.args, allowed)
+    # A POST's filters are in its JSON body only: filters elsewhere would be ignored without a word.
+    if request.args:
+        raise FilterError(next(iter(request.args)), "sur un POST, les filtres vont dans le corps JSON")
+    if request.form or request.files:
+        raise FilterError("body", "corps JSON attendu (Content-Type: application/json), pas un formulaire")
     if not request.data:
         return Filters()
     try:
@@ -144,8 +149,11 @@ def http_error(exc: HTTPException) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the API routes and their JSON error answers."""
+    from dashboard import openapi
+
     bp = Blueprint("api", __name__)
     _register_areas(bp)
+    openapi.init_app(bp)
     bp.register_error_handler(FilterError, filter_error)
     bp.register_error_handler(ScopeError, forbidden)
     app.register_blueprint(bp)

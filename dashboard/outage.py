@@ -20,6 +20,7 @@ from dash import Input, Output, State, dcc, no_update, set_props
 from flask import Flask, Response, jsonify, request
 
 from components import ids
+from dashboard.hardening import wants_json
 from data import db
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,7 @@ def is_unavailable(exc: BaseException) -> bool:
 def _answer(exc: Exception) -> Any:
     """503 for a database that does not answer (JSON for tools and Dash, a French page for browsers)."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0][:200])
-    if (
-        request.path.startswith(("/api/", "/_dash-"))
-        or request.method != "GET"
-        or request.accept_mimetypes.best == ("application/json")
-    ):
+    if wants_json():  # a browser's form (login, tokens, accounts) gets the French page, not JSON
         response = jsonify(error=MESSAGE + " Réessayez dans un instant.")
         response.status_code = 503
         response.headers["Retry-After"] = "5"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
@@ -33,7 +34,7 @@ def create() -> tuple[str, int]:
     if not csrf_ok():
         return _page(400, error=EXPIRED)
     days_text = request.form.get("days", "").strip()
-    if days_text and not days_text.isdigit():
+    if days_text and not re.fullmatch(r"[0-9]{1,5}", days_text):  # ASCII digits only ("²".isdigit() is true)
         return _page(400, error="La validité est un nombre de jours.")
     try:
         secret, token = tokens.create(

@@ -21,6 +21,9 @@ FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS)
 #: The sidebar's filters, shared by every area; the visit-based areas accept only these.
 VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
 MAX_CODES = 50
+#: The days a period may name (the years ``annee`` accepts): a wider period would only add empty days to the
+#: per-day series, one row each, which is how a request for 0001-01-01..9999-12-30 reached 194 MB.
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 _CODE_RE = re.compile(r"^[A-Z]{2,3}[0-9]{1,9}$")
 
 
@@ -102,12 +105,18 @@ class Filters:
         """Cross-field and range checks."""
         if self.mois is not None and not 1 <= self.mois <= 12:
             raise FilterError("mois", f"mois invalide : {self.mois} (attendu de 1 à 12)")
-        if self.annee is not None and not 1990 <= self.annee <= 2100:
-            raise FilterError("annee", f"année invalide : {self.annee} (attendu de 1990 à 2100)")
+        if self.annee is not None and not FIRST_DAY.year <= self.annee <= LAST_DAY.year:
+            raise FilterError("annee", f"année invalide : {self.annee} (attendu de {FIRST_DAY.year} à {LAST_DAY.year})")
         for name in ("id_responsable", "id_utilisateur", "id_partenaire", "id_business_case"):
             value = getattr(self, name)
             if value is not None and not 0 < value < 2**31:
                 raise FilterError(name, f"identifiant invalide : {value}")
+        for name in DATE_FIELDS:
+            day = getattr(self, name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise FilterError(
+                    name, f"date hors limites : {day:%d/%m/%Y} (attendu du {FIRST_DAY:%d/%m/%Y} au {LAST_DAY:%d/%m/%Y})"
+                )
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise FilterError(
                 "start_date",
@@ -165,13 +174,11 @@ def _parse_int(name: str, raw: Any) -> int:
 
 def _parse_date(name: str, raw: Any) -> dt.date:
     """A day, from ``YYYY-MM-DD`` (a trailing time, as Dash date pickers may send, is dropped)."""
-    if isinstance(raw, str):
-        text = raw.strip()[:10]
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]{2,15})?", raw.strip()):
+        try:
+            return dt.date.fromisoformat(raw.strip()[:10])
+        except ValueError:
+            pass
     raise FilterError(name, f"date invalide « {_short(raw)} » (format attendu AAAA-MM-JJ)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash
@@ -55,7 +56,7 @@ def _controls(types: list[str], partner: int | None) -> list[Any]:
 def layout(code_type_investissement: str | None = None, id_partenaire: str | None = None, **_query: Any) -> html.Div:
     """Static structure (the URL may preset the page's filters); every number arrives through callbacks."""
     types = [t for t in (code_type_investissement or "").split(",") if t]
-    partner = int(id_partenaire) if id_partenaire and id_partenaire.isdigit() else None
+    partner = int(id_partenaire) if id_partenaire and re.fullmatch(r"[0-9]{1,9}", id_partenaire) else None
     wide = {"visites", "specialite"}
     charts = {n: chart_card(PAGE, n, s[0], width=12 if n in wide else 6) for n, s in inv.CHARTS.items()}
     drills = {n: chart_card(PAGE, n, s[0], tools=drill_tools(PAGE, n)) for n, s in inv.DRILL_CHARTS.items()}

@@ -60,6 +60,10 @@ def test_either_date_bound_alone_is_kept() -> None:
         ({"start_date": "2023-02-30"}, "start_date", "date invalide"),
         ({"end_date": "01/02/2023"}, "end_date", "format attendu AAAA-MM-JJ"),
         ({"start_date": "2023-03-01", "end_date": "2023-01-01"}, "start_date", "après la date de fin"),
+        ({"end_date": "9999-12-31"}, "end_date", "date hors limites : 31/12/9999"),  # was a 500 (day + 1)
+        ({"start_date": "0001-01-01"}, "start_date", "attendu du 01/01/1990 au 31/12/2100"),  # was 194 MB
+        ({"start_date": "1989-12-31"}, "start_date", "date hors limites"),
+        ({"end_date": "2101-01-01"}, "end_date", "date hors limites"),
         ({"colour": "red"}, "colour", "filtre inconnu"),
         ({"region": "Europe"}, "region", "code invalide"),
         ({"gamme": "RE00001"}, "gamme", "code invalide"),
@@ -73,6 +77,11 @@ def test_bad_values_name_the_field_in_french(body: dict[str, object], field: str
         Filters.from_body(body)
     assert caught.value.field == field
     assert words in caught.value.message
+
+
+def test_the_widest_period_allowed_is_accepted() -> None:
+    filters = Filters.from_body({"start_date": "1990-01-01", "end_date": "2100-12-31"})
+    assert (filters.start_date, filters.end_date) == (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 
 
 def test_a_body_must_be_an_object() -> None:

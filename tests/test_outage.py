@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from data.cache import cache
 from tests.browser import choose, open_logged_in
-from tests.conftest import build_app, login
+from tests.conftest import build_app, csrf, login
 
 
 class Proxy:
@@ -145,6 +145,22 @@ def accounts_outage_app(sqlite_url: str, mariadb_url: str, proxy: Proxy) -> Any:
     """An app whose accounts live in MariaDB through the proxy (the CRM in SQLite keeps answering)."""
     url = sa.make_url(mariadb_url).set(port=proxy.port).render_as_string(hide_password=False)
     return build_app(sqlite_url, APP_DATABASE_URL=url)
+
+
+def test_a_form_posted_while_the_accounts_database_is_down_gets_the_french_page(
+    accounts_outage_app: Any, proxy: Proxy
+) -> None:
+    """The login form showed raw JSON with \\u escapes: a browser's form gets the page that reloads itself."""
+    client = accounts_outage_app.server.test_client()
+    token = csrf(client)
+    proxy.cut()
+    answer = client.post("/login", data={"username": "admin", "password": "x", "csrf_token": token})
+    assert answer.status_code == 503 and answer.mimetype == "text/html"
+    assert "Base de données indisponible" in answer.get_data(as_text=True)
+    api = client.post("/api/v1/visites", json={})
+    assert api.status_code in (401, 503) and api.is_json  # tools still get JSON
+    proxy.restore()
+    assert client.post("/login", data={"username": "admin", "password": "x", "csrf_token": token}).status_code == 401
 
 
 def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers(

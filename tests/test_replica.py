@@ -211,6 +211,10 @@ def test_an_unreachable_crm_fails_the_incremental_refresh_and_keeps_serving(crm:
         replica.refresh(dead, path)
     assert visits_seen(app) == 6
     assert replica.status(path)["ok"] is False
+    health = app.server.test_client().get("/health").get_json()["replica"]  # public: no driver message
+    assert health["last_refresh_ok"] is False
+    assert health["last_error"] == "échec de l'actualisation (détails dans le journal)"
+    assert "127.0.0.1" in replica.status(path)["error"]  # the details stay in the status file (and the log)
 
 
 def _freshness(app: Any) -> str:

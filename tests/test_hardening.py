@@ -1,0 +1,122 @@
+"""What the red-team pass found, kept found: malformed requests, unknown routes, framing, crashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import build_app, csrf, login
+
+V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
+                                     "utilisateurs")]  # fmt: skip
+LEGACY = ["/data", "/performance", "/partenaire", "/evaluation", "/invest", "/users"]
+
+
+@pytest.fixture(scope="module")
+def hard_app(sqlite_url: str) -> Any:
+    return build_app(sqlite_url)
+
+
+@pytest.fixture
+def admin(hard_app: Any) -> Any:
+    return login(hard_app.server.test_client(), "admin")
+
+
+@pytest.mark.parametrize("route", V1 + LEGACY)
+def test_a_far_date_is_a_400_not_a_500_nor_a_huge_answer(admin: Any, route: str) -> None:
+    """end_date=9999-12-31 crashed (day + 1 overflow); 0001-01-01 gave one row per day: 194 MB."""
+    for body in ({"end_date": "9999-12-31"}, {"start_date": "0001-01-01"}):
+        answer = admin.post(route, json=body)
+        assert answer.status_code == 400, answer.get_data(as_text=True)[:200]
+        assert answer.get_json()["field"] in body and "date hors limites" in answer.get_json()["error"]
+    if route in V1:
+        assert admin.get(f"{route}?end_date=9999-12-31").status_code == 400
+
+
+def test_a_post_with_filters_outside_its_json_body_is_refused(admin: Any) -> None:
+    form = admin.post("/api/v1/visites", data={"id_responsable": "2"})  # form-encoded: was 200, unfiltered
+    assert form.status_code == 400 and form.get_json()["field"] == "body"
+    query = admin.post("/api/v1/visites?id_responsable=5", json={"id_responsable": 2})
+    assert query.status_code == 400 and query.get_json()["field"] == "id_responsable"
+    assert "corps JSON" in query.get_json()["error"]
+    assert admin.post("/api/v1/visites", json={"id_responsable": 2}).status_code == 200
+
+
+@pytest.mark.parametrize("body", [{}, [], "x", {"output": "nope.children"}, {"output": 3}])
+def test_a_malformed_callback_request_is_a_400(admin: Any, body: Any) -> None:
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code == 400 and answer.get_json() == {"error": "Requête de rappel invalide."}
+
+
+def test_a_callback_request_as_the_page_sends_it_still_works(admin: Any, hard_app: Any) -> None:
+    output = next(key for key in hard_app.callback_map if key.startswith("..visites-kpi-contacts.children"))
+    callback = hard_app.callback_map[output]
+    body = {
+        "output": output,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in output[2:-2].split("...")],
+        "inputs": [
+            {"id": "filters-store", "property": "data", "value": {"filters": {"annee": 2025}}},
+            *[{"id": i["id"], "property": i["property"], "value": "visites"} for i in callback["inputs"][1:]],
+        ],
+        "changedPropIds": ["filters-store.data"],
+    }
+    assert [i["id"] for i in callback["inputs"]] == [i["id"] for i in body["inputs"]]
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200
+    assert answer.get_json()["response"]["visites-kpi-visites"]["children"] == "5"  # 2025: V1, V2, V3, V5, V7
+
+
+def test_an_unknown_api_route_is_a_json_404_and_asks_for_login_first(admin: Any, hard_app: Any) -> None:
+    answer = admin.get("/api/v2/visites")  # Dash answered every path with its page: 200 HTML
+    assert answer.status_code == 404 and answer.get_json() == {"error": "Route inconnue."}
+    assert hard_app.server.test_client().get("/api/v2/visites").status_code == 401
+
+
+def test_a_bad_path_under_the_component_suites_is_a_404(hard_app: Any) -> None:
+    answer = hard_app.server.test_client().get("/_dash-component-suites/dash/../../../../wsgi.py")
+    assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/login", "/visites", "/api/v1/visites", "/jetons", "/health"])
+def test_no_page_can_be_framed_or_sniffed(admin: Any, path: str) -> None:
+    headers = admin.get(path).headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("days", ["²", "٣", "3.5", "-1", "1e3"])
+def test_a_token_validity_must_be_plain_digits(admin: Any, days: str) -> None:
+    """ "²".isdigit() is true: int() then failed with its English message; "٣" made a 3-day token."""
+    page = admin.post("/jetons", data={"name": "x", "days": days, "csrf_token": csrf(admin)})
+    assert page.status_code == 400
+    assert "La validité est un nombre de jours." in page.get_data(as_text=True)
+    assert "invalid literal" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("value", "shown"), [("²", None), ("٣", None), ("9" * 20, None), ("-3", None), ("12", 12)])
+def test_a_link_with_an_odd_partner_number_opens_the_page_without_it(value: str, shown: int | None) -> None:
+    """ "²".isdigit() is true: int() then failed and the page showed the error banner instead of its charts."""
+    from pages.investissements import PARTNER, layout
+
+    tree = layout(id_partenaire=value)
+    box = next(c for c in tree._traverse() if getattr(c, "id", None) == PARTNER)
+    assert box.value == shown
+
+
+def test_an_unexpected_failure_answers_a_french_500_without_details(sqlite_url: str) -> None:
+    app = build_app(sqlite_url)
+    app.server.config["PROPAGATE_EXCEPTIONS"] = False  # as in production (TESTING lets errors through)
+
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    app.server.add_url_rule("/api/v1/boom", "api.boom", boom)
+    app.server.add_url_rule("/boom", "boom", boom)
+    client = login(app.server.test_client(), "admin")
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and api.get_json()["error"].startswith("Une erreur inattendue est survenue")
+    page = client.get("/boom")
+    assert page.status_code == 500 and "Une erreur inattendue" in page.get_data(as_text=True)
+    assert "secret detail" not in api.get_data(as_text=True) + page.get_data(as_text=True)
