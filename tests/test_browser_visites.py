@@ -41,6 +41,16 @@ def test_login_pick_a_region_and_see_kpis_and_charts_change(dash_duo: Any, duo_a
     assert dash_duo.get_logs() == []
 
 
+def test_choosing_a_month_leaves_the_sidebar_whole(dash_duo: Any, duo_app: Any) -> None:
+    """The month menu is wider than its half-width column: focusing its search scrolled the sidebar sideways,
+    and the labels stayed cut on the left (seen on a screenshot)."""
+    open_logged_in(dash_duo, duo_app)
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6")
+    choose(dash_duo, "f-mois", "Janvier")
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "3")  # V1, V2 (2025-01), V6 (2026-01)
+    assert dash_duo.driver.execute_script("return document.querySelector('.sidebar').scrollLeft") == 0
+
+
 def test_a_shared_link_applies_its_filters(dash_duo: Any, duo_app: Any) -> None:
     open_logged_in(dash_duo, duo_app, "/visites?id_responsable=5&annee=2025")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "1")  # team of 5 in 2025: V5 only
