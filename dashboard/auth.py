@@ -5,14 +5,16 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import threading
 from urllib.parse import urlsplit
 
+from cachelib.redis_base import BaseRedisCache
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.extensions import login_manager
-from data import accounts, tokens
+from data import accounts, sessions, tokens
 from data.cache import cache
 from data.scope import EVERYONE, NOBODY, Scope, team_ids
 
@@ -33,11 +35,21 @@ class User(UserMixin):
         return str(self.account.id)
 
 
+#: The Flask session key of the server-side session's secret (see ``data.sessions``).
+SESSION_SECRET = "mediviz_session"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the account of a session (a disabled or deleted account logs out)."""
-    account = accounts.get(int(user_id)) if user_id.isdigit() else None
-    return User(account) if account and account.active else None
+    """The account of a live server-side session (closed, expired, disabled or deleted: logged out).
+
+    A database that does not answer raises (the outage handler answers 503): it does not log anybody out.
+    """
+    secret = session.get(SESSION_SECRET)
+    if not user_id.isdigit() or not isinstance(secret, str):
+        return None
+    account = accounts.of_session(int(user_id), secret)
+    return User(account) if account else None
 
 
 def scope_of(account: accounts.Account) -> Scope:
@@ -50,8 +62,11 @@ def scope_of(account: accounts.Account) -> Scope:
 
 
 def safe_next(target: str | None) -> str:
-    """``target`` if it is a local path (no scheme, no host, no ``//``), else the home page."""
-    if not target:
+    """``target`` if it is a local path (no scheme, no host, no ``//``, nothing unprintable), else the home page.
+
+    A control character (``\\r\\n``...) would not even fit in the ``Location`` header: werkzeug refuses it (500).
+    """
+    if not target or not target.isprintable():
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -91,19 +106,50 @@ def _failure_keys(username: str) -> list[tuple[str, int]]:
     ]
 
 
-def _throttled(username: str) -> bool:
-    """Too many recent failures for this account or this address? (A cache that is down throttles nothing.)"""
+# Redis: count and give the first count its expiry in one atomic step (INCR alone sets none); a key whose
+# expiry was lost somehow gets one again. Then a count only ever runs from its first attempt for THROTTLE_SECONDS.
+_INCR = """local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return n"""
+_COUNTING = threading.Lock()
+
+
+def _add(key: str, delta: int) -> int:
+    """Add ``delta`` to the count under ``key`` atomically and return the new count."""
+    store = cache.cache
+    if isinstance(store, BaseRedisCache):
+        return int(store._write_client.eval(_INCR, 1, store._get_prefix() + key, delta, THROTTLE_SECONDS))
+    with _COUNTING:  # the other stores live in this process (SimpleCache): a lock makes get + set one step
+        count = int(cache.get(key) or 0) + delta
+        cache.set(key, count, timeout=THROTTLE_SECONDS)
+        return count
+
+
+def _attempt_allowed(username: str) -> bool:
+    """Count a login attempt for the account and the address, then: are both still within their limits?
+
+    Counting before the password is checked (atomically) means concurrent attempts cannot all slip under the
+    limit. A refused attempt is taken back at once, and a successful one after its check (``_take_back``): what
+    stays counted are the failures. A cache that is down throttles nothing: it must never lock everybody out.
+    """
+    keys = _failure_keys(username)
     try:
-        return any(int(cache.get(key) or 0) >= limit for key, limit in _failure_keys(username))
-    except Exception:  # noqa: BLE001 - throttling must never lock everybody out
+        counts = [_add(key, 1) for key, _limit in keys]  # both, even past one limit
+        if all(count <= limit for count, (_key, limit) in zip(counts, keys, strict=True)):
+            return True
+        for key, _limit in keys:
+            _add(key, -1)
+    except Exception:  # noqa: BLE001
         log.warning("login throttling unavailable (cache down)")
-        return False
+        return True
+    return False
 
 
-def _count_failure(username: str) -> None:
+def _take_back(username: str) -> None:
+    """Take back an attempt that was no failure: successful (think of an office behind one address) or unchecked."""
     try:
         for key, _limit in _failure_keys(username):
-            cache.set(key, int(cache.get(key) or 0) + 1, timeout=THROTTLE_SECONDS)
+            _add(key, -1)
     except Exception:  # noqa: BLE001
         log.warning("login throttling unavailable (cache down)")
 
@@ -112,7 +158,7 @@ def _count_failure(username: str) -> None:
 def login() -> tuple[str, int] | BaseResponse:
     """The login form (French); on success, back to ``next`` when it is a local path.
 
-    The form carries an anti-forgery token; an unknown name and a wrong password get the same answer; failures
+    The form carries an anti-forgery token; an unknown name and a wrong password get the same answer; attempts
     are counted per account and per address, and past the limit the password is not even checked (429).
     """
     target = safe_next(request.values.get("next"))
@@ -121,16 +167,21 @@ def login() -> tuple[str, int] | BaseResponse:
     if request.method == "POST":
         if not csrf_ok():
             error, status = EXPIRED, 400
-        elif _throttled(username):
+        elif not _attempt_allowed(username):
             error, status = THROTTLED, 429
         else:
-            account = accounts.authenticate(username, request.form.get("password", ""))
+            try:
+                account = accounts.authenticate(username, request.form.get("password", ""))
+            except Exception:
+                _take_back(username)  # a database that does not answer (503) is no failure
+                raise
             if account is not None:
+                _take_back(username)
                 session.clear()  # a new session at login: nothing from before it survives (fixation)
+                session[SESSION_SECRET] = sessions.open_for(account.id)
                 login_user(User(account))
                 csrf_token()
                 return redirect(target)
-            _count_failure(username)
             error, status = WRONG, 401
     page = render_template("login.html", error=error, next=target, username=username, csrf_token=csrf_token())
     return page, status
@@ -140,6 +191,9 @@ def login() -> tuple[str, int] | BaseResponse:
 def logout() -> BaseResponse:
     """Close the session and go back to the login page (only from Mediviz's own form)."""
     if csrf_ok():
+        secret = session.get(SESSION_SECRET)
+        if isinstance(secret, str):
+            sessions.close(secret)  # a copy of the cookie is worth nothing from now on
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))

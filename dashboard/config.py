@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies (filters fit in far less): 413 beyond
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_IDLE_MINUTES": 120,  # a login session ends after this long without a request
+    "SESSION_HOURS": 12,  # and this long after the login, whatever happens
+    "PROXY_FIX": 0,  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
 }
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data import db
+from data import db, sessions
 from data.schema import app_metadata, dash_user
 
 ROLES = ("admin", "viewer")
@@ -86,6 +86,12 @@ def find(username: str) -> Account | None:
     return _account(row)
 
 
+def of_session(account_id: int, secret: str) -> Account | None:
+    """The active account of a live server-side session (see ``data.sessions``), else ``None``."""
+    account = _account(sessions.live(account_id, secret))
+    return account if account is not None and account.active else None
+
+
 def get(account_id: int) -> Account | None:
     """The account with this id, if any."""
     with db.app_engine().connect() as conn:
@@ -94,10 +100,15 @@ def get(account_id: int) -> Account | None:
 
 
 def authenticate(username: str, password: str) -> Account | None:
-    """The active account whose password matches, else ``None`` (same answer for every failure)."""
+    """The active account whose name is exactly ``username`` (stripped) and whose password matches, else ``None``.
+
+    The database compares names through its collation (MariaDB: ``chéf``, ``ċhef`` and ``CHEF`` all find
+    ``chef``), so the name found must also be the one typed, character for character.
+    """
+    username = username.strip()
     with db.app_engine().connect() as conn:
-        row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username.strip())).first()
-    if row is None:
+        row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username)).first()
+    if row is None or row.username != username:
         check_password_hash(_dummy_hash(_method()), password)  # same work as a real check: no timing oracle
         return None
     if not check_password_hash(row.password_hash, password) or not row.active:
@@ -137,11 +148,16 @@ def every() -> list[Account]:
 
 
 def update(username: str, **values: object) -> Account:
-    """Change an account's ``role``, ``id_utilisateur`` or ``active``; raises ValueError if unknown or invalid."""
+    """Change an account's ``role``, ``id_utilisateur`` or ``active``; raises ValueError if unknown or invalid.
+
+    Disabling ends every open session of the account, so that enabling it again does not revive them.
+    """
     if "role" in values and values["role"] not in ROLES:
         raise ValueError(f"rôle inconnu : {values['role']} (attendu : {', '.join(ROLES)})")
     with db.app_engine().begin() as conn:
         done = conn.execute(dash_user.update().where(dash_user.c.username == username).values(**values)).rowcount
+        if done and "active" in values and not values["active"]:
+            sessions.close_all(conn, username)
     if not done:
         raise ValueError(f"compte inconnu : {username}")
     account = find(username)

@@ -21,6 +21,8 @@ def test_an_admin_changes_roles_and_links_and_disables_accounts(sqlite_app: Any)
     assert "désactivé" in disabled.get_data(as_text=True)
     assert orphelin.get("/api/v1/visites").status_code == 401  # its open session stops at once
     assert "réactivé" in admin.post("/comptes/orphelin/etat", data={"csrf_token": token}).get_data(as_text=True)
+    assert orphelin.get("/api/v1/visites").status_code == 401  # enabling again does not revive the old session
+    assert login(orphelin, "orphelin").get("/api/v1/visites").status_code == 200  # a new login works
 
 
 def test_only_admins_get_in_and_bad_forms_are_refused(sqlite_app: Any) -> None:

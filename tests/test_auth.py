@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORDS, csrf, login
+from tests.conftest import PASSWORDS, build_app, csrf, login
 
 
 def test_pages_redirect_to_the_login_page_and_back(sqlite_app: Any) -> None:
@@ -28,12 +32,34 @@ def test_pages_redirect_to_the_login_page_and_back(sqlite_app: Any) -> None:
     assert client.get("/visites").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "\\\\evil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "\\\\evil",
+        "/\r\nSet-Cookie:x=y",
+        "/visites\tx",
+        "/visites\x00",
+        "/visites\x7f",
+        "/visites\u2028x",
+    ],
+)
 def test_next_must_be_a_local_path(sqlite_app: Any, target: str) -> None:
     client = sqlite_app.server.test_client()
     form = {"username": "admin", "password": PASSWORDS["admin"], "next": target, "csrf_token": csrf(client)}
     response = client.post("/login", data=form)
     assert response.headers["Location"] == "/"
+
+
+def test_a_newline_in_next_from_the_query_string_is_not_a_500(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    form = {"username": "admin", "password": PASSWORDS["admin"], "csrf_token": csrf(client)}
+    response = client.post("/login?next=/%0d%0aSet-Cookie:x=y", data=form)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "x=y" not in str(response.headers)
+    assert client.get("/api/v1/visites").status_code == 200
 
 
 def test_wrong_password_and_unknown_user_get_the_same_french_answer(sqlite_app: Any) -> None:
@@ -150,3 +176,147 @@ def test_outside_the_demo_a_strong_secret_key_is_required(sqlite_url: str) -> No
     for weak in (None, "", "court"):
         with pytest.raises(RuntimeError, match="MEDIVIZ_SECRET_KEY"):
             create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": weak, "SERVE_FROM": "crm"})
+
+
+def test_only_the_exact_name_logs_in_whatever_the_collation(mariadb_url: str) -> None:
+    """MariaDB's utf8mb4_general_ci finds ``chef`` for all three variants; only ``chef`` itself logs in."""
+    app = build_app(mariadb_url)
+    client = app.server.test_client()
+    token = csrf(client)
+    for variant in ("chéf", "ċhef", "CHEF"):
+        form = {"username": variant, "password": PASSWORDS["chef"], "csrf_token": token}
+        assert client.post("/login", data=form).status_code == 401
+    assert client.get("/api/v1/visites").status_code == 401
+    form = {"username": " chef ", "password": PASSWORDS["chef"], "csrf_token": token}  # spaces around: stripped
+    assert client.post("/login", data=form).status_code == 302
+    assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 4  # chef's team: V1, V2, V3, V7
+
+
+@pytest.fixture(params=["SimpleCache", "RedisCache"])
+def cache_config(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The login throttle's store: in the process, or Redis (its own database and key prefix; skipped if down)."""
+    if request.param == "SimpleCache":
+        yield {"CACHE_TYPE": "SimpleCache"}
+        return
+    import redis
+
+    url, prefix = "redis://127.0.0.1:6379/13", f"mediviz-test-{uuid.uuid4().hex[:8]}:"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable: {exc}")
+    yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+
+
+def test_concurrent_wrong_passwords_get_exactly_five_checks(
+    sqlite_url: str, cache_config: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40 attempts at once from 40 addresses, each check slowed down: 5 are checked (401), 35 refused (429)."""
+    from data import accounts
+
+    app = build_app(sqlite_url, **cache_config)
+    checked = []
+    authenticate = accounts.authenticate
+
+    def slow_check(username: str, password: str) -> Any:
+        checked.append(username)
+        threading.Event().wait(0.3)  # every attempt is in flight before any check ends
+        return authenticate(username, password)
+
+    monkeypatch.setattr(accounts, "authenticate", slow_check)
+    clients = [app.server.test_client() for _ in range(40)]
+    for i, client in enumerate(clients):  # 40 addresses: only the account's limit (5) applies, not the address's
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{i + 1}"
+    forms = [{"username": "chef", "password": "wrong", "csrf_token": csrf(client)} for client in clients]
+    start, codes = threading.Barrier(40), [0] * 40
+
+    def attempt(i: int) -> None:
+        start.wait()
+        codes[i] = clients[i].post("/login", data=forms[i]).status_code
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [401] * 5 + [429] * 35
+    assert len(checked) == 5
+    if cache_config["CACHE_TYPE"] == "RedisCache":  # INCR sets no expiry: the count must have one anyway
+        import redis
+
+        ttl = redis.Redis.from_url(cache_config["CACHE_REDIS_URL"]).ttl(
+            cache_config["CACHE_KEY_PREFIX"] + "login-failures:account:chef"
+        )
+        assert 0 < ttl <= 15 * 60
+
+
+def test_successful_logins_do_not_count_towards_the_limits(sqlite_url: str, cache_config: dict[str, str]) -> None:
+    """Thirty logins from one address (an office behind one router), then four failures: still under both limits."""
+    app = build_app(sqlite_url, **cache_config)
+    for _ in range(30):
+        login(app.server.test_client(), "chef")
+    client = app.server.test_client()
+    token = csrf(client)
+    for _ in range(4):
+        assert client.post("/login", data={"username": "chef", "password": "x", "csrf_token": token}).status_code == 401
+    login(client, "chef")  # the 5th attempt of the window: checked, and right
+
+
+def fail_from(app: Any, address: str, times: int) -> None:
+    """``times`` wrong logins (each for another unknown name) as seen behind a proxy from ``address``."""
+    client = app.server.test_client()
+    token = csrf(client)
+    for i in range(times):
+        form = {"username": f"inconnu{i}", "password": "x", "csrf_token": token}
+        assert client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code == 401
+
+
+def login_from(app: Any, address: str) -> int:
+    client = app.server.test_client()
+    form = {"username": "admin", "password": PASSWORDS["admin"], "csrf_token": csrf(client)}
+    return int(client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code)
+
+
+def test_behind_one_proxy_the_forwarded_address_is_the_one_throttled(sqlite_url: str) -> None:
+    app = build_app(sqlite_url, PROXY_FIX=1)
+    fail_from(app, "203.0.113.7", 20)
+    assert login_from(app, "203.0.113.7") == 429
+    assert login_from(app, "203.0.113.8") == 302  # another client behind the same proxy
+
+
+def test_without_proxy_fix_the_forwarded_address_is_ignored(sqlite_url: str) -> None:
+    app = build_app(sqlite_url)  # PROXY_FIX=0: the header could be set by anyone
+    fail_from(app, "203.0.113.7", 20)
+    assert login_from(app, "203.0.113.8") == 429  # same peer address (the test client's): same counter
+
+
+def test_refused_attempts_do_not_count_against_the_address(sqlite_app: Any) -> None:
+    """5 failures for chef, then 20 refused tries: the address has 5 failures, not 25, and admin logs in."""
+    client = sqlite_app.server.test_client()
+    token = csrf(client)
+    codes = [
+        client.post("/login", data={"username": "chef", "password": "x", "csrf_token": token}).status_code
+        for _ in range(25)
+    ]
+    assert codes == [401] * 5 + [429] * 20
+    login(sqlite_app.server.test_client(), "admin")
+
+
+def test_logins_while_the_accounts_database_is_down_are_no_failures(sqlite_url: str, tmp_path: Path) -> None:
+    """Six attempts get 503 while the accounts database is unreachable; once it is back, chef logs in at once."""
+    from data import db
+
+    app = build_app(sqlite_url, APP_DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
+    state = app.server.extensions["mediviz"]
+    working = state["app_engine"]
+    state["app_engine"] = db.make_engine(f"sqlite:///{tmp_path / 'absent' / 'app.sqlite'}")  # cannot be opened
+    client = app.server.test_client()
+    token = csrf(client)
+    for _ in range(6):
+        form = {"username": "chef", "password": PASSWORDS["chef"], "csrf_token": token}
+        assert client.post("/login", data=form).status_code == 503
+    state["app_engine"] = working
+    login(client, "chef")

@@ -54,5 +54,7 @@ def test_accounts_are_listed_changed_disabled_and_enabled_from_the_cli(sqlite_ap
     assert client.get("/api/v1/visites").status_code == 401  # the open session stops at once
     assert "désactivé" in runner.invoke(args=["accounts", "list"]).output
     assert runner.invoke(args=["accounts", "enable", "chef"]).exit_code == 0
+    assert client.get("/api/v1/visites").status_code == 401  # enabling again does not revive the old session
+    assert login(client, "chef").get("/api/v1/visites").status_code == 200
     assert "compte inconnu" in runner.invoke(args=["accounts", "disable", "personne"]).output
     assert runner.invoke(args=["accounts", "set-role", "chef", "superuser"]).exit_code != 0
