@@ -233,7 +233,7 @@ LEGACY_PATHS = ("/data", "/partenaire", "/evaluation", "/invest", "/users")
 
 def _token_route(path: str) -> bool:
     """Do API tokens work here? Every API route, the legacy ones included (not the pages)."""
-    return path.startswith("/api/") or path in LEGACY_PATHS or (path == "/performance" and request.method == "POST")
+    return path.startswith("/api/") or path in LEGACY_PATHS or (path == "/performance" and request.method != "GET")
 
 
 def init_app(app: Flask) -> None:

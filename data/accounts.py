@@ -133,11 +133,12 @@ def _hash(password: str) -> str:
 
 
 def set_password(username: str, password: str) -> None:
-    """Replace an account's password (hashed)."""
+    """Replace an account's password (hashed) and end its open sessions."""
     if len(password) < 8:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
-    with db.app_engine().begin() as conn:
+    with db.app_engine().begin() as conn:  # a new password ends the sessions opened with the old one
         conn.execute(dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password)))
+        sessions.close_all(conn, username)
 
 
 def every() -> list[Account]:

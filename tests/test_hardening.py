@@ -73,6 +73,17 @@ def test_an_unknown_api_route_is_a_json_404_and_asks_for_login_first(admin: Any,
     assert hard_app.server.test_client().get("/api/v2/visites").status_code == 401
 
 
+def test_a_wrong_method_with_a_token_on_the_legacy_performance_route_is_a_405(hard_app: Any) -> None:
+    from data import accounts, tokens
+
+    with hard_app.server.app_context():
+        admin = accounts.find("admin")
+        assert admin is not None
+        secret, _ = tokens.create(admin, "patch")
+    answer = hard_app.server.test_client().patch("/performance", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 405 and answer.get_json() == {"error": "Méthode non autorisée sur cette route."}
+
+
 def test_a_bad_path_under_the_component_suites_is_a_404(hard_app: Any) -> None:
     answer = hard_app.server.test_client().get("/_dash-component-suites/dash/../../../../wsgi.py")
     assert answer.status_code == 404

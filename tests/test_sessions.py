@@ -92,6 +92,13 @@ def test_disabling_ends_the_sessions_and_enabling_does_not_revive_them(both_app:
     assert login(first, "chef").get("/api/v1/visites").status_code == 200
 
 
+def test_a_new_password_ends_the_open_sessions(both_app: Any) -> None:
+    client = login(both_app.server.test_client(), "chef")
+    with both_app.server.app_context():
+        accounts.set_password("chef", "un-autre-mot-de-passe")
+    assert_logged_out(client)
+
+
 def test_a_session_ends_after_two_hours_without_a_request(both_app: Any) -> None:
     client = login(both_app.server.test_client(), "chef")
     set_sessions(both_app, "chef", last_seen=now() - dt.timedelta(minutes=119))

@@ -53,6 +53,32 @@ def test_the_token_is_shown_once_and_stored_hashed(sqlite_app: Any) -> None:
     assert "actif" in listing.output and secret not in listing.output
 
 
+def test_last_use_is_written_at_most_once_a_minute(sqlite_app: Any) -> None:
+    """It was one write per API request (the red-team pass noticed)."""
+    import datetime as dt
+
+    secret = new_token(sqlite_app, "admin")
+    client = sqlite_app.server.test_client()
+
+    def last_used() -> Any:
+        with sqlite_app.server.app_context(), db.app_engine().connect() as conn:
+            return conn.execute(sa.select(dash_api_token.c.last_used_at)).scalar_one()
+
+    assert last_used() is None
+    client.get("/api/v1/visites", headers=bearer(secret))
+    first = last_used()
+    assert first is not None
+    old = first - dt.timedelta(seconds=30)
+    with sqlite_app.server.app_context(), db.app_engine().begin() as conn:
+        conn.execute(dash_api_token.update().values(last_used_at=old))
+    client.get("/api/v1/visites", headers=bearer(secret))
+    assert last_used() == old  # 30 s ago: not written again
+    with sqlite_app.server.app_context(), db.app_engine().begin() as conn:
+        conn.execute(dash_api_token.update().values(last_used_at=first - dt.timedelta(seconds=61)))
+    client.get("/api/v1/visites", headers=bearer(secret))
+    assert last_used() >= first
+
+
 def test_a_revoked_token_gets_401_at_once(sqlite_app: Any) -> None:
     secret = new_token(sqlite_app, "admin")
     client = sqlite_app.server.test_client()
