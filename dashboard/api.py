@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from data import evaluations_report, invest_report, partners_report, performance_report, users_report, visits_report
 from data.cache import memoized
 from data.filters import FilterError, Filters
-from data.scope import Scope, request_scope
+from data.scope import OUTSIDE, Scope, outside, request_scope
 
 Report = Callable[[Filters, Scope], dict[str, Any]]
 #: v1 area -> (report module, legacy route). A report module has ``FIELDS`` (the filters it accepts),
@@ -60,10 +60,9 @@ def request_filters(allowed: tuple[str, ...]) -> Filters:
 
 def check_scope(filters: Filters, scope: Scope) -> None:
     """Refuse (403) a manager or a rep outside the caller's team, rather than widen or narrow silently."""
-    for field in ("id_responsable", "id_utilisateur"):
-        value = getattr(filters, field)
-        if value is not None and not scope.allows(value):
-            raise ScopeError(field)
+    field = outside(filters, scope)
+    if field is not None:
+        raise ScopeError(field)
 
 
 #: "module.function" -> report, for the memoized JSON bodies (their cache key names the report).
@@ -118,7 +117,7 @@ def filter_error(exc: FilterError) -> tuple[Response, int]:
 
 def forbidden(exc: ScopeError) -> tuple[Response, int]:
     """403: outside the caller's team."""
-    return jsonify(error="Accès refusé : cette personne n'est pas dans votre équipe.", field=exc.field), 403
+    return jsonify(error=OUTSIDE, field=exc.field), 403
 
 
 #: HTTP errors raised before a view runs (no route, wrong method, body too large), in French.

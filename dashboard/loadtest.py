@@ -12,7 +12,7 @@ concurrent clients for a while, each as one of the two accounts:
 Every answer of the manager to the Visites area (the API's indicators, the page's KPI cards) is compared with
 the admin's answer for the same filters restricted to that manager's team (computed before the load): any
 difference is a leak. The manager naming someone outside the team must get 403 from the API every time, and
-from the dashboard nothing of theirs (the filters are cut to the manager's team: zero). Prints the figures
+from the dashboard no number at all (the cards show "–" and the charts say access is refused). Prints the figures
 (and writes them to ``docs/loadtest.md``).
 """
 
@@ -39,8 +39,8 @@ from components import ids
 from dashboard.bench import AREAS, REDIS, ROOT, gunicorn, logged_in
 
 SECRET = "loadtest-secret-key-loadtest-secret-key"
-#: What a KPI card shows when nothing is counted.
-NOTHING = ("0", "0 %", "–")
+#: What a KPI card shows when its filters are refused.
+NOTHING = ("–",)
 PASSWORDS = {"admin": "admin-password-0", "chef": "chef-password-0"}
 
 

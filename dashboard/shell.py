@@ -17,7 +17,7 @@ from dashboard import outage
 from dashboard.auth import csrf_token
 from data import codes, db, options
 from data.filters import CODE_FIELDS, FilterError, Filters
-from data.scope import request_scope
+from data.scope import OUTSIDE, outside, request_scope
 
 VALUE_IDS = [*ids.SIDEBAR_FIELDS]
 DATE_FIELDS = ("start_date", "end_date")
@@ -119,6 +119,9 @@ def filters_from(*values: Any) -> tuple[dict[str, Any], Any, str]:
         filters = Filters.from_inputs(**raw)
     except FilterError as exc:
         return {"error": exc.message, "field": exc.field}, dbc.Alert(exc.message, color="danger"), search
+    field = outside(filters, request_scope())
+    if field is not None:  # a link naming someone of another team: said, not shown as zeros
+        return {"error": OUTSIDE, "field": field}, dbc.Alert(OUTSIDE, color="danger"), search
     return {"filters": filters.to_dict()}, None, search
 
 

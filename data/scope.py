@@ -33,6 +33,20 @@ class Scope:
 
 EVERYONE = Scope()
 NOBODY = Scope(())
+#: What the API (403), the sidebar and the charts say when a filter names someone outside the caller's team.
+OUTSIDE = "Accès refusé : cette personne n'est pas dans votre équipe."
+
+
+def outside(filters: Filters, scope: Scope) -> str | None:
+    """The filter (``id_responsable`` or ``id_utilisateur``) naming someone outside ``scope``, if any.
+
+    Refused rather than narrowed: a manager who follows a link naming another team is told so, not shown zeros.
+    """
+    for field in ("id_responsable", "id_utilisateur"):
+        value = getattr(filters, field)
+        if value is not None and not scope.allows(value):
+            return field
+    return None
 
 
 def request_scope() -> Scope:

@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from components import figures, ids
 from data import codes
 from data.filters import FilterError, Filters
-from data.scope import Scope, request_scope
+from data.scope import OUTSIDE, Scope, outside, request_scope
 
 #: (filters, scope, drill, *extra input values) -> figure
 DrillFigure = Callable[..., go.Figure]
@@ -27,11 +27,14 @@ def store_filters(store: dict[str, Any] | None, **page_filters: Any) -> Filters 
     if not store:
         return "Chargement…"
     if "error" in store:
-        return f"Filtres invalides : {store['error']}"
+        return OUTSIDE if store["error"] == OUTSIDE else f"Filtres invalides : {store['error']}"
     try:
-        return Filters.from_mapping({**store.get("filters", {}), **page_filters})
+        filters = Filters.from_mapping({**store.get("filters", {}), **page_filters})
     except FilterError as exc:
         return f"Filtres invalides : {exc.message}"
+    if outside(filters, request_scope()):  # as the API's 403 (the sidebar says it too; a forged store ends here)
+        return OUTSIDE
+    return filters
 
 
 def invalid_figure(reason: str) -> go.Figure:

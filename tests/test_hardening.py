@@ -131,3 +131,44 @@ def test_an_unexpected_failure_answers_a_french_500_without_details(sqlite_url: 
     page = client.get("/boom")
     assert page.status_code == 500 and "Une erreur inattendue" in page.get_data(as_text=True)
     assert "secret detail" not in api.get_data(as_text=True) + page.get_data(as_text=True)
+
+
+def _counters_body(app: Any, filters: dict[str, Any]) -> dict[str, Any]:
+    """The Visites counters callback request, as the page posts it after a filter change."""
+    output = next(key for key in app.callback_map if key.startswith("..visites-kpi-contacts.children"))
+    extra = app.callback_map[output]["inputs"][1:]
+    return {
+        "output": output,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in output[2:-2].split("...")],
+        "inputs": [
+            {"id": "filters-store", "property": "data", "value": {"filters": filters}},
+            *[{"id": i["id"], "property": i["property"], "value": "visites"} for i in extra],
+        ],
+        "changedPropIds": ["filters-store.data"],
+    }
+
+
+def test_a_forged_store_naming_another_team_is_refused_in_the_charts_too(hard_app: Any) -> None:
+    """It showed zeros (the scope narrowed the filter); the API says 403: the charts now say the same."""
+    chef = login(hard_app.server.test_client(), "chef")  # team of 2: users 2, 3, 4
+    response = chef.post("/_dash-update-component", json=_counters_body(hard_app, {"id_responsable": 5}))
+    cards = response.get_json()["response"]
+    assert cards["visites-kpi-visites"]["children"] == "–"
+    figure = cards["visites-graph-type_partenaire"]["figure"]
+    assert "pas dans votre équipe" in str(figure["layout"]["annotations"])
+    mine = chef.post("/_dash-update-component", json=_counters_body(hard_app, {"id_utilisateur": 3}))
+    assert mine.get_json()["response"]["visites-kpi-visites"]["children"] == "3"  # V1, V2, V7
+
+
+def test_a_link_naming_another_team_says_so_in_the_sidebar(hard_app: Any) -> None:
+    from dashboard.shell import filters_from
+
+    with hard_app.server.test_request_context():
+        from flask import g
+
+        from data.scope import Scope
+
+        g.mediviz_scope = Scope((2, 3, 4))
+        store, alert, search = filters_from(5, None, None, None, [], [], None, None)
+    assert store == {"error": "Accès refusé : cette personne n'est pas dans votre équipe.", "field": "id_responsable"}
+    assert "pas dans votre équipe" in str(alert) and search == "?id_responsable=5"
