@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Shell
 LOCATION = "_pages_location"  # Dash Pages' own dcc.Location
+PAGE_STORE = "_pages_store"  # Dash Pages' own store: the title of the page the router last drew
 FILTERS_STORE = "filters-store"
 FILTER_ERROR = "filter-error"
 URL_SYNC = "url-sync"  # the query string the sidebar last wrote
@@ -13,6 +14,7 @@ FRESHNESS = "data-freshness"
 FRESHNESS_TICK = "data-freshness-tick"
 FLASH = "shell-flash"
 OUTAGE_TICK = "outage-tick"  # asks the database again while it is unavailable
+OUTAGE_RELOAD = "outage-reload"  # the query string to reload the page with, when the outage stopped a page change
 
 # Sidebar filters, named as the Filters fields they feed
 RESPONSABLE = "f-id_responsable"

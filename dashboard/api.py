@@ -40,12 +40,14 @@ class ScopeError(Exception):
 
 def request_filters(allowed: tuple[str, ...]) -> Filters:
     """Filters from the query string (GET) or the JSON body (POST); fields outside ``allowed`` fail."""
+    # Filters where they are not read would be ignored without a word: refused instead.
     if request.method == "GET":
+        if request.content_length or request.headers.get("Transfer-Encoding"):
+            raise FilterError("body", "un GET prend ses filtres dans l'URL, pas dans un corps")
         return Filters.from_query(request.args, allowed)
-    # A POST's filters are in its JSON body only: filters elsewhere would be ignored without a word.
     if request.args:
         raise FilterError(next(iter(request.args)), "sur un POST, les filtres vont dans le corps JSON")
-    if request.form or request.files:
+    if request.mimetype.startswith("multipart/") or request.mimetype == "application/x-www-form-urlencoded":
         raise FilterError("body", "corps JSON attendu (Content-Type: application/json), pas un formulaire")
     if not request.data:
         return Filters()
@@ -122,6 +124,7 @@ def forbidden(exc: ScopeError) -> tuple[Response, int]:
 
 #: HTTP errors raised before a view runs (no route, wrong method, body too large), in French.
 HTTP_ERRORS = {
+    400: "Requête invalide.",
     404: "Route inconnue.",
     405: "Méthode non autorisée sur cette route.",
     413: "Corps de requête trop volumineux (1 Mo au plus).",

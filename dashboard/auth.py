@@ -9,7 +9,19 @@ import threading
 from urllib.parse import urlsplit
 
 from cachelib.redis_base import BaseRedisCache
-from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -96,10 +108,15 @@ def csrf_ok() -> bool:
     return bool(sent) and "csrf" in session and hmac.compare_digest(sent, str(session["csrf"]))
 
 
+def unlock(username: str) -> None:
+    """Forget an account's recent login failures (anyone can lock an account with 5 wrong passwords)."""
+    cache.delete(_failure_keys(username)[0][0])
+
+
 def _failure_keys(username: str) -> list[tuple[str, int]]:
     """Cache keys counting recent failures (account, then address) and their limits."""
     name = username.strip().lower()[:100]
-    address = request.remote_addr or "?"
+    address = (request.remote_addr if has_request_context() else None) or "?"
     return [
         (f"login-failures:account:{name}", MAX_FAILURES_PER_ACCOUNT),
         (f"login-failures:ip:{address}", MAX_FAILURES_PER_ADDRESS),

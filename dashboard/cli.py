@@ -115,6 +115,32 @@ def accounts_enable(username: str) -> None:
     _update_account(username, {"active": True}, "réactivé")
 
 
+@accounts_group.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.password_option(prompt="Nouveau mot de passe", confirmation_prompt="Confirmez le mot de passe")
+def accounts_set_password(username: str, password: str) -> None:
+    """Give an account a new password: its open sessions end (its API tokens stay valid)."""
+    try:
+        accounts.set_password(username, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Compte « {username} » : mot de passe changé, sessions ouvertes fermées.")
+
+
+@accounts_group.command("unlock")
+@with_appcontext
+@click.argument("username")
+def accounts_unlock(username: str) -> None:
+    """Let an account log in again at once after too many failed attempts (its address count stays)."""
+    from dashboard.auth import unlock
+
+    if accounts.find(username) is None:
+        raise click.ClickException(f"compte inconnu : {username}")
+    unlock(username)
+    click.echo(f"Compte « {username} » : tentatives de connexion oubliées, il peut se connecter.")
+
+
 def _update_account(username: str, values: dict[str, object], done: str) -> None:
     try:
         accounts.update(username, **values)

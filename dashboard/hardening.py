@@ -16,8 +16,8 @@ import logging
 from typing import Any
 
 from dash.exceptions import DependencyException
-from flask import Flask, Response, abort, jsonify, request
-from werkzeug.exceptions import InternalServerError
+from flask import Flask, Response, abort, jsonify, redirect, request
+from werkzeug.exceptions import InternalServerError, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,56 @@ def wants_json() -> bool:
 
 
 def check_request(callbacks: dict[str, Any]) -> Any:
-    """Refuse malformed callback requests and unknown API routes before they reach Dash."""
+    """Refuse malformed callback requests, unknown API routes and public paths that name no file."""
+    from dashboard.auth import PUBLIC_PATHS, PUBLIC_PREFIXES
+
     if request.path == "/_dash-update-component" and request.method == "POST":
         body = request.get_json(silent=True)
-        if not (isinstance(body, dict) and isinstance(body.get("output"), str) and body["output"] in callbacks):
+        if not (isinstance(body, dict) and body.get("output") in callbacks and _well_formed(body, callbacks)):
+            log.warning("malformed callback request: %s", str(body)[:300])
             return _error("Requête de rappel invalide.", 400)
-        if not all(isinstance(body.get(key, []), list) for key in ("inputs", "state")):
-            return _error("Requête de rappel invalide.", 400)
+    if isinstance(request.routing_exception, MethodNotAllowed):
+        return None  # a known route, a wrong method: the 405 follows
     if request.path.startswith("/api/") and not (request.endpoint or "").startswith("api."):
         abort(404)  # the API's JSON 404 (dashboard.api.http_error)
+    if request.endpoint in DASH_INDEX and (request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)):
+        abort(404)  # /assets/, /static/, /favicon.ico: Dash's page shell, served without a login
     return None
+
+
+#: Dash's catch-all routes, which answer the page shell for any path.
+DASH_INDEX = ("/", "/<path:path>")
+
+
+def _well_formed(body: dict[str, Any], callbacks: dict[str, Any]) -> bool:
+    """Does a callback request carry what the callback declares (each input and state, by id and property)?
+
+    Dash trusts its own page: a request with missing or foreign items crashed inside it (500, a trace a request).
+    """
+    declared = callbacks[body["output"]]
+    for key in ("inputs", "state"):
+        sent = body.get(key, [])
+        wanted = declared.get(key, [])
+        if not isinstance(sent, list) or len(sent) != len(wanted):
+            return False
+        for item, dep in zip(sent, wanted, strict=True):
+            items = item if isinstance(item, list) else [item]  # pattern-matching (ALL) inputs come as lists
+            for one in items:
+                if not (isinstance(one, dict) and one.get("property") == dep["property"]):
+                    return False
+                pattern = dep["id"].startswith("{")  # a pattern-matching id, declared as its JSON text
+                if (pattern and not isinstance(one.get("id"), dict)) or (not pattern and one.get("id") != dep["id"]):
+                    return False
+    outputs = body.get("outputs")
+    expected = body["output"][2:-2].split("...") if body["output"].startswith("..") else [body["output"]]
+    if isinstance(outputs, dict):
+        outputs = [outputs]
+    if not isinstance(outputs, list) or len(outputs) != len(expected):
+        return False
+    if not all(isinstance(o, (dict, list)) for o in outputs):
+        return False
+    changed = body.get("changedPropIds", [])
+    return isinstance(changed, list) and all(isinstance(c, str) for c in changed)
 
 
 def _error(message: str, status: int) -> tuple[Response, int]:
@@ -84,6 +124,8 @@ def crashed(exc: Exception) -> Any:
 def init_app(server: Flask, app: Any) -> None:
     """Register the checks, the headers and the handlers; after Dash's own setup (its callbacks are known)."""
     server.before_request(lambda: check_request(app.callback_map))
+    # browsers ask for /favicon.ico on their own: Dash's icon (it was the page shell, served without a login)
+    server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/_favicon.ico", 301))
     server.after_request(secure_headers)
     server.register_error_handler(DependencyException, not_found)
     server.register_error_handler(InternalServerError, crashed)

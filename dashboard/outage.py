@@ -97,17 +97,45 @@ def register_callbacks(app: Any, sidebar: list[State], filters_from: Callable[..
         Output(ids.FILTERS_STORE, "data", allow_duplicate=True),
         Output(ids.FILTER_ERROR, "children", allow_duplicate=True),
         Output(ids.URL_SYNC, "data", allow_duplicate=True),
+        Output(ids.OUTAGE_RELOAD, "data"),
         Input(ids.OUTAGE_TICK, "n_intervals"),
+        State(ids.LOCATION, "pathname"),
+        State(ids.PAGE_STORE, "data"),
         *sidebar,
         prevent_initial_call=True,
     )
-    def retry(tick: int, *values: Any) -> tuple[Any, ...]:
+    def retry(tick: int, pathname: str | None, drawn: dict[str, Any] | None, *values: Any) -> tuple[Any, ...]:
         try:
             db.read(sa.select(sa.literal(1)))
             with db.app_engine().connect() as conn:  # accounts live there
                 conn.exec_driver_sql("SELECT 1")
         except UNAVAILABLE:
-            return no_update, False, no_update, no_update, no_update
+            return no_update, False, no_update, no_update, no_update, no_update
         store, error, search = filters_from(*values)
+        if page_changed_meanwhile(pathname, drawn):  # the page itself never came: load it, with the filters
+            return no_update, True, no_update, no_update, no_update, {"search": search, "tick": tick}
         # Marked, so that every chart's callback runs once more even if the filters did not change.
-        return None, True, {**store, "retry": tick}, error, search
+        return None, True, {**store, "retry": tick}, error, search, no_update
+
+    app.clientside_callback(
+        """
+        function(reload) {
+            if (reload) { window.location.assign(window.location.pathname + reload.search); }
+            return window.dash_clientside.no_update;
+        }
+        """,
+        Output(ids.OUTAGE_RELOAD, "data", allow_duplicate=True),
+        Input(ids.OUTAGE_RELOAD, "data"),
+        prevent_initial_call=True,
+    )
+
+
+def page_changed_meanwhile(pathname: str | None, drawn: dict[str, Any] | None) -> bool:
+    """Does the page on screen differ from the URL's (a click on another page met the outage)?
+
+    Dash's router writes the drawn page's title in its store; the URL's page is found by its path.
+    """
+    import dash
+
+    wanted = next((page["title"] for page in dash.page_registry.values() if page["path"] == pathname), None)
+    return wanted is not None and (drawn or {}).get("title") != wanted

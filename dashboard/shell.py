@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -69,6 +70,7 @@ def layout() -> html.Div:
             dcc.Store(id=ids.FILTERS_STORE),
             dcc.Store(id=ids.URL_SYNC),
             dcc.Store(id=ids.URL_IN),
+            dcc.Store(id=ids.OUTAGE_RELOAD),
             html.Div(id=ids.FLASH),
             navbar(),
             html.Div(
@@ -93,7 +95,9 @@ def values_from_search(search: str | None) -> list[Any]:
         elif not items:
             values.append(None)
         else:
-            values.append(int(items[0]) if items[0].isdigit() else items[0])
+            # ASCII digits only: int() takes "١٣" (13) and fails on "²" or 5 000 digits; others stay text, for
+            # the validation to refuse with its inline message
+            values.append(int(items[0]) if re.fullmatch(r"[0-9]{1,10}", items[0]) else items[0][:100])
     return values
 
 

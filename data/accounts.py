@@ -137,7 +137,11 @@ def set_password(username: str, password: str) -> None:
     if len(password) < 8:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
     with db.app_engine().begin() as conn:  # a new password ends the sessions opened with the old one
-        conn.execute(dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password)))
+        changed = conn.execute(
+            dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password))
+        ).rowcount
+        if not changed:
+            raise ValueError(f"compte inconnu : {username}")
         sessions.close_all(conn, username)
 
 

@@ -99,16 +99,16 @@ def bottom_reps(filters: Filters, scope: Scope) -> pd.DataFrame:
 
 def days(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
     """Visits per day, week or month over a continuous calendar (0 when none): ``periode, visites``."""
-    table = shapes.timeline_table(visits.timeline(filters, scope), granularity, filters.start_date, filters.end_date)
-    return table[["periode", "visites"]]
+    return visits.calendar(filters, scope, granularity)[["periode", "visites"]]
 
 
-def working_days(calendar: pd.DataFrame) -> int:
-    """Monday-to-Friday days of a daily calendar (``periode`` column)."""
-    if calendar.empty:
+def working_days(filters: Filters, scope: Scope) -> int:
+    """Monday-to-Friday days of the period: the filters' dates, else the first and last days with visits."""
+    seen = visits.timeline(filters, scope)["jour"]
+    first = filters.start_date or (seen.min().date() if not seen.empty else None)
+    last = filters.end_date or (seen.max().date() if not seen.empty else None)
+    if first is None or last is None or first > last:
         return 0
-    first: dt.date = calendar["periode"].min().date()
-    last: dt.date = calendar["periode"].max().date()
     return int(np.busday_count(first, last + dt.timedelta(days=1)))
 
 
@@ -119,7 +119,7 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     """
     totals = performance.totals(filters, scope)
     team = reps(filters, scope)
-    open_days = working_days(days(filters, scope))
+    open_days = working_days(filters, scope)
     active = int((team["visites"] > 0).sum())
     per_rep = int(team["visites"].sum()) / active if active else None
     return {

@@ -11,6 +11,16 @@ UNITS = {"contacts": "Contacts", "visites": "Visites"}
 GRANULARITIES = {"jour": "D", "semaine": "W-MON", "mois": "MS"}
 
 
+def known_unit(unit: object) -> str:
+    """``unit`` if it is one of ``UNITS``, else contacts (a forged callback value is not an error to log)."""
+    return unit if isinstance(unit, str) and unit in UNITS else "contacts"
+
+
+def known_granularity(granularity: object) -> str:
+    """``granularity`` if it is one of ``GRANULARITIES``, else the week."""
+    return granularity if isinstance(granularity, str) and granularity in GRANULARITIES else "semaine"
+
+
 def parent_table(levels: pd.DataFrame, catalogue: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Every parent code of the catalogue (zeros included) with its label and count: ``code, libelle, n``.
 

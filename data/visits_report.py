@@ -114,7 +114,7 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy structures in both units, the headline numbers and the daily series."""
     frame = visits.counters(filters, scope)
-    days = shapes.timeline_table(visits.timeline(filters, scope), "jour", filters.start_date, filters.end_date)
+    days = visits.calendar(filters, scope)
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(frame),

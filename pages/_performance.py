@@ -10,7 +10,7 @@ from dash import html
 
 from components import figures, fmt
 from components import performance_figures as pf
-from data import codes, performance_report
+from data import codes, performance_report, shapes
 from data.filters import Filters
 from data.scope import Scope
 
@@ -76,7 +76,7 @@ def chart_table(
     elif name == "bottom":
         table = performance_report.bottom_reps(filters, scope)
     else:
-        table = performance_report.days(filters, scope, granularity)
+        table = performance_report.days(filters, scope, shapes.known_granularity(granularity))
     return table.rename(columns={"visites": UNIT})
 
 
@@ -88,7 +88,7 @@ def chart_figure(name: str, table: pd.DataFrame, granularity: str = "") -> go.Fi
         return figures.ranked_bars(table, "libelle", UNIT, UNIT)
     if name in REP_CHARTS:
         return pf.rep_bars(table, "delegue", UNIT, UNIT, figures.NO_DATA if name == "top" else pf.NO_REP)
-    return figures.timeline(table, granularity, UNIT, UNIT)
+    return figures.timeline(table, shapes.known_granularity(granularity), UNIT, UNIT)
 
 
 def region_title(drill: str | None) -> list[Any]:

@@ -52,6 +52,7 @@ def chart_table(
     name: str, filters: Filters, scope: Scope, unit: str, drill: str | None = None, granularity: str = "semaine"
 ) -> pd.DataFrame:
     """The table a chart shows (and its CSV download holds)."""
+    unit, granularity = shapes.known_unit(unit), shapes.known_granularity(granularity)
     if name in COUNTER_CHARTS:
         return visits_report.dimension_table(visits.counters(filters, scope), name, unit)
     if name in DRILL_CHARTS:
@@ -59,8 +60,7 @@ def chart_table(
         parents, children = builder(filters, scope, unit)
         table = parents if drill is None else children[children["code_parent"] == drill]
         return table.rename(columns={"n": shapes.UNITS[unit]})
-    days = visits.timeline(filters, scope)
-    table = shapes.timeline_table(days, granularity, filters.start_date, filters.end_date)
+    table = visits.calendar(filters, scope, granularity)
     return table[["periode", unit]].rename(columns={unit: shapes.UNITS[unit]})
 
 
@@ -68,12 +68,12 @@ def chart_figure(
     name: str, table: pd.DataFrame, unit: str, drill: str | None = None, granularity: str = ""
 ) -> go.Figure:
     """The figure of a chart from its table."""
-    label = shapes.UNITS[unit]
+    label = shapes.UNITS[shapes.known_unit(unit)]
     if name in COUNTER_CHARTS:
         return figures.grouped_bars(table, "categorie", ["Planifiées", "Non planifiées"], label)
     if name in DRILL_CHARTS:
         return figures.ranked_bars(table, "libelle", label, label)
-    return figures.timeline(table, granularity, label, label)
+    return figures.timeline(table, shapes.known_granularity(granularity), label, label)
 
 
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from data import accounts
+from tests.conftest import PASSWORDS, csrf, login
 
 
 def test_create_user_links_an_account_to_a_crm_user(sqlite_app: Any) -> None:
@@ -58,3 +59,27 @@ def test_accounts_are_listed_changed_disabled_and_enabled_from_the_cli(sqlite_ap
     assert login(client, "chef").get("/api/v1/visites").status_code == 200
     assert "compte inconnu" in runner.invoke(args=["accounts", "disable", "personne"]).output
     assert runner.invoke(args=["accounts", "set-role", "chef", "superuser"]).exit_code != 0
+
+
+def test_a_password_is_changed_from_the_cli_and_the_old_sessions_end(sqlite_app: Any) -> None:
+    browser = login(sqlite_app.server.test_client(), "chef")
+    runner = sqlite_app.server.test_cli_runner()
+    done = runner.invoke(args=["accounts", "set-password", "chef"], input="nouveau-secret\nnouveau-secret\n")
+    assert done.exit_code == 0 and "sessions ouvertes fermées" in done.output
+    assert browser.get("/api/v1/visites").status_code == 401  # the session opened with the old password
+    client = sqlite_app.server.test_client()
+    form = {"username": "chef", "password": "nouveau-secret", "csrf_token": csrf(client)}
+    assert client.post("/login", data=form).status_code == 302
+    unknown = runner.invoke(args=["accounts", "set-password", "personne"], input="nouveau-secret\nnouveau-secret\n")
+    assert unknown.exit_code != 0 and "compte inconnu" in unknown.output
+
+
+def test_an_account_locked_by_failed_logins_is_unlocked_from_the_cli(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    for _ in range(5):
+        client.post("/login", data={"username": "orphelin", "password": "faux", "csrf_token": csrf(client)})
+    right = {"username": "orphelin", "password": PASSWORDS["orphelin"], "csrf_token": csrf(client)}
+    assert client.post("/login", data=right).status_code == 429
+    done = sqlite_app.server.test_cli_runner().invoke(args=["accounts", "unlock", "orphelin"])
+    assert done.exit_code == 0 and "peut se connecter" in done.output
+    assert client.post("/login", data=right).status_code == 302

@@ -41,6 +41,14 @@ def test_a_post_with_filters_outside_its_json_body_is_refused(admin: Any) -> Non
     assert query.status_code == 400 and query.get_json()["field"] == "id_responsable"
     assert "corps JSON" in query.get_json()["error"]
     assert admin.post("/api/v1/visites", json={"id_responsable": 2}).status_code == 200
+    multipart = admin.post(  # a JSON body under a multipart type: the form parser ate it (200, unfiltered)
+        "/api/v1/visites", data='{"id_responsable": 2}', content_type="multipart/form-data; boundary=x"
+    )
+    assert multipart.status_code == 400 and multipart.get_json()["field"] == "body"
+    get_body = admin.get("/api/v1/visites", data='{"id_responsable": 2}', content_type="application/json")
+    assert get_body.status_code == 400 and "dans l'URL" in get_body.get_json()["error"]
+    legacy_text = admin.post("/data", data='{"annee": 2025}', content_type="text/plain")  # as before: read
+    assert legacy_text.status_code == 200
 
 
 @pytest.mark.parametrize("body", [{}, [], "x", {"output": "nope.children"}, {"output": 3}])
@@ -172,3 +180,67 @@ def test_a_link_naming_another_team_says_so_in_the_sidebar(hard_app: Any) -> Non
         store, alert, search = filters_from(5, None, None, None, [], [], None, None)
     assert store == {"error": "Accès refusé : cette personne n'est pas dans votre équipe.", "field": "id_responsable"}
     assert "pas dans votre équipe" in str(alert) and search == "?id_responsable=5"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("?id_responsable=١٣", "id_responsable"), ("?annee=²", "annee"), ("?mois=¹", "mois"),
+     ("?start_date=" + "9" * 100_000, "start_date"), ("?id_utilisateur=" + "1" * 5000, "id_utilisateur")],
+)  # fmt: skip
+def test_a_link_with_odd_digits_gets_the_inline_message(hard_app: Any, query: str, field: str) -> None:
+    """int() read "١٣" as 13 (another team's id) and crashed on "²" or thousands of digits: the sidebar broke."""
+    from dashboard.shell import filters_from, sidebar_options, values_from_search
+
+    with hard_app.server.test_request_context():
+        from flask import g
+
+        from data.scope import EVERYONE
+
+        g.mediviz_scope = EVERYONE
+        values = values_from_search(query)
+        store, alert, _ = filters_from(*values)
+        assert sidebar_options(values)  # the options of the sidebar are built too (the crash was there or here)
+    assert store["field"] == field and alert is not None
+
+
+def test_public_paths_that_name_no_file_are_404s_not_the_page_shell(hard_app: Any) -> None:
+    """/assets/, /static/ and /favicon.ico answered Dash's page shell (versions of every library) without login."""
+    anonymous = hard_app.server.test_client()
+    for path in ("/assets/", "/static/", "/assets/nothing.js", "/static/x"):
+        assert anonymous.get(path).status_code == 404, path
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 301 and icon.headers["Location"] == "/_favicon.ico"
+    css = anonymous.get("/assets/02-mediviz.css")
+    assert css.status_code == 200
+    css.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"inputs": []},  # an input missing
+        {"inputs": [{"id": "other", "property": "data", "value": {}}, {"id": "x", "property": "value"}]},
+        {"inputs": "x"},
+        {"outputs": None},
+        {"outputs": [{"id": "a", "property": "b"}]},  # fewer outputs than the callback has
+        {"changedPropIds": [1]},
+    ],
+)
+def test_a_callback_request_unlike_the_page_s_is_a_400(admin: Any, hard_app: Any, change: dict[str, Any]) -> None:
+    """Missing or foreign items crashed inside Dash: 500, and a stack trace in the log per request."""
+    body = {**_counters_body(hard_app, {"annee": 2025}), **change}
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code == 400 and answer.get_json() == {"error": "Requête de rappel invalide."}
+
+
+def test_forged_page_values_fall_back_to_the_default_instead_of_failing(admin: Any, hard_app: Any) -> None:
+    body = _counters_body(hard_app, {"annee": 2025})
+    body["inputs"][1]["value"] = "x"  # the unit: contacts or visites
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200
+    assert answer.get_json()["response"]["visites-kpi-visites"]["children"] == "5"
+
+
+def test_a_wrong_method_on_an_api_route_is_a_405_not_a_404(admin: Any) -> None:
+    answer = admin.put("/api/v1/visites", json={})
+    assert answer.status_code == 405 and answer.get_json() == {"error": "Méthode non autorisée sur cette route."}

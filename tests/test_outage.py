@@ -178,6 +178,22 @@ def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers
     dash_duo.wait_for_text_to_equal("#shell-flash", "", timeout=10)
 
 
+def test_a_page_change_that_met_the_outage_is_made_once_the_database_answers(
+    dash_duo: Any, accounts_outage_app: Any, proxy: Proxy
+) -> None:
+    """The URL and the menu said Performance, the page stayed Visites (the router's request was refused)."""
+    open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites?annee=2025", "#visites-kpi-visites")
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "5", timeout=20)
+    proxy.cut()
+    dash_duo.find_element('a[href^="/performance"]').click()
+    dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
+    assert dash_duo.find_elements("#performance-kpi-visites") == []  # still the Visites page under the banner
+    proxy.restore()
+    dash_duo.wait_for_text_to_equal("#performance-kpi-visites", "5", timeout=30)  # 2025: V1, V2, V3, V5, V7
+    assert "annee=2025" in dash_duo.driver.current_url
+    dash_duo.wait_for_text_to_equal("#shell-flash", "", timeout=10)
+
+
 def test_a_session_closed_under_an_open_page_asks_to_log_in_again(dash_duo: Any, sqlite_url: str) -> None:
     """Disabling the account ends its session: the next callback answers 401 and the page says so, with a link."""
     from data import accounts
