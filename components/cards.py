@@ -9,6 +9,79 @@ from dash import dcc, html
 
 from components import figures, ids
 
+#: Every chart's toolbar, in French. plotly.js 3 shows a "Share chart..." button by default that uploads the
+#: chart (names, counts) to Plotly's cloud: off, and removed. The dictionary translates the toolbar's titles
+#: and messages (plotly.js ships no French locale in this bundle; these are our own translations).
+GRAPH_CONFIG: Any = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud", "sendDataToCloud"],
+    "toImageButtonOptions": {"format": "png", "filename": "mediviz-graphique"},
+    "locale": "mediviz-fr",
+    "locales": {
+        "mediviz-fr": {
+            "dictionary": {
+                "Autoscale": "Échelle automatique",
+                "Compare data on hover": "Comparer les valeurs au survol",
+                "Double-click on legend to isolate one trace": "Double-cliquez sur la légende pour isoler une série",
+                "Double-click to zoom back out": "Double-cliquez pour revenir au zoom initial",
+                "Download plot": "Télécharger le graphique",
+                "Download plot as a PNG": "Télécharger le graphique (PNG)",
+                "Image download succeeded": "Image téléchargée",
+                "Pan": "Déplacer",
+                "Preparing image - this may take a few seconds": "Préparation de l'image…",
+                "Reset": "Réinitialiser",
+                "Reset axes": "Réinitialiser les axes",
+                "Reset view": "Réinitialiser la vue",
+                "Reset views": "Réinitialiser les vues",
+                "Show closest data on hover": "Valeur la plus proche au survol",
+                "Sorry, there was a problem downloading your image!": "Le téléchargement de l'image a échoué.",
+                "Toggle Spike Lines": "Lignes de repère",
+                "Toggle show closest data on hover": "Valeur la plus proche au survol",
+                "Zoom": "Zoomer (sélection)",
+                "Zoom in": "Zoom avant",
+                "Zoom out": "Zoom arrière",
+            },
+            "format": {
+                "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+                "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+                "months": [
+                    "janvier",
+                    "février",
+                    "mars",
+                    "avril",
+                    "mai",
+                    "juin",
+                    "juillet",
+                    "août",
+                    "septembre",
+                    "octobre",
+                    "novembre",
+                    "décembre",
+                ],
+                "shortMonths": [
+                    "janv.",
+                    "févr.",
+                    "mars",
+                    "avr.",
+                    "mai",
+                    "juin",
+                    "juil.",
+                    "août",
+                    "sept.",
+                    "oct.",
+                    "nov.",
+                    "déc.",
+                ],
+                "date": "%d/%m/%Y",
+                "decimal": ",",
+                "thousands": "\u202f",
+            },
+        }
+    },
+}
+
 
 def kpi_card(page: str, name: str, title: str) -> dbc.Col:
     """A KPI card whose value (``ids.kpi(page, name)``) and detail line are filled by a callback."""
@@ -56,7 +129,7 @@ def chart_card(page: str, name: str, title: str, tools: list[Any] | None = None,
             dcc.Graph(
                 id=ids.graph(page, name),
                 figure=figures.message("Chargement…"),
-                config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "fr"},
+                config=GRAPH_CONFIG,
             ),
             type="default",
             delay_show=150,

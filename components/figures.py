@@ -112,5 +112,8 @@ def timeline(table: pd.DataFrame, granularity: str, unit: str, column: str) -> g
             )
         )
         figure.update_xaxes(tickformat="%d/%m/%Y")
+        if granularity == "semaine":  # ticks on the bars' Mondays (Plotly's own weekly ticks fall on Sundays)
+            step = max(1, -(-len(table) // 12))  # at most about 12 labels
+            figure.update_xaxes(tickmode="linear", tick0=table["periode"].iloc[0], dtick=step * 7 * 86_400_000)
     figure.update_yaxes(title_text=unit, tickformat=",d")
     return whole_ticks(figure, "y", float(table[column].max()))

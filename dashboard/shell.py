@@ -33,6 +33,7 @@ def navbar() -> dbc.Navbar:
             )
         )
         for page in dash.page_registry.values()
+        if not page["module"].endswith("not_found_404")
     ]
     account = g.get("mediviz_account") if has_request_context() else None
     token = csrf_token() if has_request_context() else ""
@@ -167,6 +168,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.REGION, "options"),
         Output(ids.DATES, "min_date_allowed"),
         Output(ids.DATES, "max_date_allowed"),
+        Output(ids.DATES, "initial_visible_month"),  # the calendar opens on the last month with visits
     ]
 
     @app.callback(
@@ -272,6 +274,7 @@ def sidebar_options(values: list[Any]) -> list[Any]:
         with_values(code_options(codes.codes("GAMM")), gammes),
         with_values(code_options(codes.codes("REGI")), regions),
         first,
+        last,
         last,
     ]
 

@@ -81,6 +81,8 @@ def _calendar(keys: list[int], filters: Filters) -> list[int]:
     if filters.annee is not None:
         lows.append(filters.annee * 100 + (filters.mois or 1))
         highs.append(filters.annee * 100 + (filters.mois or 12))
+    if any(highs):  # a period reaching into the future stops at this month: evaluations are not made ahead
+        highs.append(_key(dt.date.today()))
     first = max((k for k in lows if k), default=keys[0] if keys else None)
     last = min((k for k in highs if k), default=keys[-1] if keys else None)
     if first is None or last is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import codes, shapes, user_activity
+from data import codes, options, shapes, user_activity
 from data.filters import VISIT_FIELDS, Filters
 from data.scope import Scope, users
 
@@ -119,6 +119,11 @@ def _bounds(filters: Filters) -> tuple[dt.date | None, dt.date | None]:
     if filters.annee is not None:
         firsts.append(dt.date(filters.annee, filters.mois or 1, 1))
         lasts.append(dt.date(filters.annee, filters.mois or 12, 28))
+    if firsts or lasts:  # never months before or after any visit (the rest of this year's months, at 0)
+        first_visit, last_visit = options.date_bounds()
+        if first_visit is not None and last_visit is not None:
+            firsts.append(dt.date.fromisoformat(first_visit).replace(day=1))
+            lasts.append(dt.date.fromisoformat(last_visit))
     return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
 

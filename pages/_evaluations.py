@@ -27,7 +27,7 @@ SUMMARY_CHARTS = {
     "distribution": "Distribution des notes",
     "mois": "Évaluations par mois",
     "roles": "Évaluations par rôle de l'évaluateur",
-    "visites": "Visites des délégués évalués, par note obtenue",
+    "visites": "Visites des délégués évalués, par note (toutes périodes, une fois par évaluation)",
     "delegues": "Note moyenne par délégué évalué",
 }
 DRILL = "categories"

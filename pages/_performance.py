@@ -28,7 +28,7 @@ REGION_TITLES = ("Par région", "Villes de la région", "Cliquez sur une région
 KPIS = {
     "visites": "Visites",
     "par_jour": "Par jour ouvré",
-    "delegues_actifs": "Délégués actifs",
+    "delegues_actifs": "Délégués actifs (DEL, KAM)",
     "par_delegue": "Par délégué / jour",
     "potentiel_fort": "Visites A+ / A",
 }

@@ -22,7 +22,7 @@ KPIS = {
     "visites": "Visites",
     "visites_par_utilisateur": "Visites par utilisateur actif",
     "managers": "Managers",
-    "delegues_actifs": "Délégués actifs",
+    "delegues_actifs": "Actifs de rôle DEL",  # Performance's "Délégués actifs" also counts KAM reps
 }
 #: Charts of one table each: name -> title.
 CHARTS = {

@@ -51,6 +51,41 @@ def test_choosing_a_month_leaves_the_sidebar_whole(dash_duo: Any, duo_app: Any) 
     assert dash_duo.driver.execute_script("return document.querySelector('.sidebar').scrollLeft") == 0
 
 
+def test_the_date_picker_opens_in_french_over_the_page_on_the_last_month(dash_duo: Any, duo_app: Any) -> None:
+    """It opened in English, under the KPI cards (its second month hidden), on the first month of data."""
+    open_logged_in(dash_duo, duo_app)
+    dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6")
+    dash_duo.find_element("#f-dates-wrapper").click()
+    calendar = dash_duo.wait_for_element(".dash-datepicker-content")
+    dash_duo.wait_for_contains_text(".dash-datepicker-content", "janvier 2026")  # the last visit: 2026-01-08
+    assert "février 2026" in calendar.text and "lu" in calendar.text and "January" not in calendar.text
+    on_top = dash_duo.driver.execute_script(
+        """const box = document.querySelector('.dash-datepicker-content').getBoundingClientRect();
+           const hit = document.elementFromPoint(box.right - 20, box.top + box.height / 2);
+           return !!hit.closest('.dash-datepicker-content');"""
+    )
+    assert on_top  # the calendar's far side is over the main column, not under its cards
+    assert dash_duo.get_logs() == []
+
+
+def test_the_chart_toolbar_is_french_and_cannot_send_a_chart_to_the_cloud(dash_duo: Any, duo_app: Any) -> None:
+    """plotly.js 3 showed "Share chart..." (an upload of the chart, names and counts, to Plotly's cloud)."""
+    open_logged_in(dash_duo, duo_app)
+    dash_duo.wait_for_element("#visites-graph-type_partenaire .modebar-btn")
+    titles = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#visites-graph-type_partenaire .modebar-btn'))"
+        ".map(b => b.getAttribute('data-title'));"
+    )
+    assert "Télécharger le graphique (PNG)" in titles and "Réinitialiser les axes" in titles
+    assert not [t for t in titles if "Share" in t or "Download" in t or "Zoom in" in t]
+
+
+def test_an_unknown_page_says_so_in_french(dash_duo: Any, duo_app: Any) -> None:
+    browser.open_logged_in(dash_duo, duo_app, PORT, "/nulle-part", "#not-found-home")
+    dash_duo.wait_for_text_to_equal("h1", "Page introuvable")
+    assert dash_duo.find_element("#not-found-home").get_attribute("href").endswith("/visites")
+
+
 def test_a_shared_link_applies_its_filters(dash_duo: Any, duo_app: Any) -> None:
     open_logged_in(dash_duo, duo_app, "/visites?id_responsable=5&annee=2025")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "1")  # team of 5 in 2025: V5 only

@@ -179,7 +179,9 @@ def test_region_filter_narrows_every_breakdown(app: Any) -> None:
 
 def test_empty_slice_gives_zeros_not_errors(app: Any) -> None:
     body = legacy(app, annee=2030)
-    assert months(body) == {f"2030-{m:02d}": 0 for m in range(1, 13)}
+    assert months(body) == {}  # after the CRM's last visit (2026-01-08): no months of zeros in the future
+    assert months(legacy(app, annee=2026)) == {"2026-01": 1}  # V6; February to December are still to come
+    assert months(legacy(app, annee=2025, mois=2)) == {"2025-02": 1}  # V3 (V4 deleted)
     assert body["pourcentage_visites_par_responsable"] == []
     for key, code in (
         ("nombre_utilisateur_par_gammes", "code_gamme_partenaire"),
