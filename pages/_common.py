@@ -109,8 +109,11 @@ def register_drill(
     def update_drill(click: dict[str, Any] | None, _back: int | None, drill: str | None) -> Any:
         if ctx.triggered_id == ids.drill_back(page, name):
             return None
-        if drill is None and click and click["points"][0].get("customdata"):
-            return str(click["points"][0]["customdata"][0])
+        points = click.get("points") if isinstance(click, dict) else None  # a forged click may hold anything
+        point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+        custom = point.get("customdata")
+        if drill is None and isinstance(custom, list) and custom:
+            return str(custom[0])
         return dash.no_update
 
 

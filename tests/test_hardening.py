@@ -244,3 +244,20 @@ def test_forged_page_values_fall_back_to_the_default_instead_of_failing(admin: A
 def test_a_wrong_method_on_an_api_route_is_a_405_not_a_404(admin: Any) -> None:
     answer = admin.put("/api/v1/visites", json={})
     assert answer.status_code == 405 and answer.get_json() == {"error": "Méthode non autorisée sur cette route."}
+
+
+@pytest.mark.parametrize("click", [{}, {"points": []}, {"points": "x"}, {"points": [3]}, {"points": [{}]}, "x"])
+def test_a_forged_chart_click_changes_nothing_and_fails_nothing(admin: Any, hard_app: Any, click: Any) -> None:
+    output = next(key for key in hard_app.callback_map if key == "visites-drill-region.data")
+    declared = hard_app.callback_map[output]
+    values = {"clickData": click, "n_clicks": None, "data": None}
+    body = {
+        "output": output,
+        "outputs": {"id": "visites-drill-region", "property": "data"},
+        "inputs": [{**dep, "value": values[dep["property"]]} for dep in declared["inputs"]],
+        "state": [{**dep, "value": values[dep["property"]]} for dep in declared["state"]],
+        "changedPropIds": ["visites-graph-region.clickData"],
+    }
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code in (200, 204), answer.get_data(as_text=True)[:200]
+    assert "shell-flash" not in answer.get_data(as_text=True)  # no error banner (it was a KeyError, and a trace)
