@@ -97,8 +97,9 @@ def kpi_card(page: str, name: str, title: str) -> dbc.Col:
             className="kpi-card h-100",
         ),
         xs=6,
-        lg=True,
-        className="mb-3",
+        md=4,
+        xl=True,
+        className="kpi-col mb-3",
     )
 
 
@@ -135,4 +136,5 @@ def chart_card(page: str, name: str, title: str, tools: list[Any] | None = None,
             delay_show=150,
         )
     )
-    return dbc.Col(dbc.Card([header, body], className="chart-card h-100"), lg=width, className="mb-3")
+    # full width below 1200 px: side by side, the charts of a 1024 px screen were squashed and their labels cut
+    return dbc.Col(dbc.Card([header, body], className="chart-card h-100"), xl=width, className="mb-3")
