@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Flask, g, render_template, request
@@ -38,7 +39,7 @@ def update(username: str) -> tuple[str, int]:
     if not csrf_ok():
         return _page(400, error=EXPIRED)
     link = request.form.get("id_utilisateur", "").strip()
-    if link and not (link.isdigit() and 0 < int(link) < 2**31):
+    if link and not (re.fullmatch(r"[0-9]{1,10}", link) and 0 < int(link) < 2**31):  # ASCII: "١٣".isdigit()
         return _page(400, error="L'utilisateur CRM est un numéro (id_utilisateur).")
     if username == g.mediviz_account.username and request.form.get("role") != "admin":
         return _page(400, error="Vous ne pouvez pas retirer votre propre rôle d'administrateur.")

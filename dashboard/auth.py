@@ -108,9 +108,12 @@ def csrf_ok() -> bool:
     return bool(sent) and "csrf" in session and hmac.compare_digest(sent, str(session["csrf"]))
 
 
-def unlock(username: str) -> None:
-    """Forget an account's recent login failures (anyone can lock an account with 5 wrong passwords)."""
+def unlock(username: str, address: str | None = None) -> None:
+    """Forget an account's recent login failures (anyone can lock an account with 5 wrong passwords), and
+    an address's if given (20 failures lock every login from it)."""
     cache.delete(_failure_keys(username)[0][0])
+    if address:
+        cache.delete(f"login-failures:ip:{address}")
 
 
 def _failure_keys(username: str) -> list[tuple[str, int]]:

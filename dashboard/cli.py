@@ -131,14 +131,16 @@ def accounts_set_password(username: str, password: str) -> None:
 @accounts_group.command("unlock")
 @with_appcontext
 @click.argument("username")
-def accounts_unlock(username: str) -> None:
-    """Let an account log in again at once after too many failed attempts (its address count stays)."""
+@click.option("--adresse", "address", default=None, help="Oublier aussi les échecs de cette adresse IP.")
+def accounts_unlock(username: str, address: str | None) -> None:
+    """Let an account log in again at once after too many failed attempts (and an address, if given)."""
     from dashboard.auth import unlock
 
     if accounts.find(username) is None:
         raise click.ClickException(f"compte inconnu : {username}")
-    unlock(username)
-    click.echo(f"Compte « {username} » : tentatives de connexion oubliées, il peut se connecter.")
+    unlock(username, address)
+    where = f" et de l'adresse {address}" if address else " (une adresse bloquée le reste : --adresse)"
+    click.echo(f"Compte « {username} » : tentatives de connexion oubliées{where}.")
 
 
 def _update_account(username: str, values: dict[str, object], done: str) -> None:

@@ -80,10 +80,14 @@ def create(username: str, password: str, role: str = "viewer", id_utilisateur: i
 
 
 def find(username: str) -> Account | None:
-    """The account with this name, if any."""
+    """The account with exactly this name, if any.
+
+    Compared in Python too: MariaDB's collation would match "BOSS" or "bòss" to "boss", and an administrator
+    then changed their own account through another spelling of it, past the page's self-protection.
+    """
     with db.app_engine().connect() as conn:
         row = conn.execute(sa.select(dash_user).where(dash_user.c.username == username)).first()
-    return _account(row)
+    return _account(row) if row is not None and row.username == username else None
 
 
 def of_session(account_id: int, secret: str) -> Account | None:
@@ -136,12 +140,11 @@ def set_password(username: str, password: str) -> None:
     """Replace an account's password (hashed) and end its open sessions."""
     if len(password) < 8:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
+    account = find(username)
+    if account is None:
+        raise ValueError(f"compte inconnu : {username}")
     with db.app_engine().begin() as conn:  # a new password ends the sessions opened with the old one
-        changed = conn.execute(
-            dash_user.update().where(dash_user.c.username == username).values(password_hash=_hash(password))
-        ).rowcount
-        if not changed:
-            raise ValueError(f"compte inconnu : {username}")
+        conn.execute(dash_user.update().where(dash_user.c.id == account.id).values(password_hash=_hash(password)))
         sessions.close_all(conn, username)
 
 
@@ -159,12 +162,13 @@ def update(username: str, **values: object) -> Account:
     """
     if "role" in values and values["role"] not in ROLES:
         raise ValueError(f"rôle inconnu : {values['role']} (attendu : {', '.join(ROLES)})")
-    with db.app_engine().begin() as conn:
-        done = conn.execute(dash_user.update().where(dash_user.c.username == username).values(**values)).rowcount
-        if done and "active" in values and not values["active"]:
-            sessions.close_all(conn, username)
-    if not done:
+    target = find(username)
+    if target is None:
         raise ValueError(f"compte inconnu : {username}")
+    with db.app_engine().begin() as conn:
+        conn.execute(dash_user.update().where(dash_user.c.id == target.id).values(**values))
+        if "active" in values and not values["active"]:
+            sessions.close_all(conn, username)
     account = find(username)
     assert account is not None
     return account

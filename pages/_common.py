@@ -93,6 +93,7 @@ def register_drill(
     )
     def update_drill_chart(store: dict[str, Any] | None, *values: Any) -> tuple[Any, ...]:
         *extra_values, drill = values
+        drill = drill if isinstance(drill, str) else None  # the store holds a code; a forged one, anything
         filters = store_filters(store)
         back = {"display": "inline-block" if drill else "none"}
         if isinstance(filters, str):

@@ -45,9 +45,14 @@ SCOPE_NOTE = (
 )
 
 
+def known_codes(values: Any) -> list[str]:
+    """The category dropdown's value as a list of texts (a forged value may be anything)."""
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
 def page_filters(store: dict[str, Any] | None, categories: list[str] | None) -> Filters | str:
     """The shell's filters plus the page's categories, without gamme and région (which do not apply here)."""
-    filters = store_filters(store, code_categorie=categories or None)
+    filters = store_filters(store, code_categorie=known_codes(categories) or None)
     return filters if isinstance(filters, str) else filters.replace(gamme=(), region=())
 
 

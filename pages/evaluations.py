@@ -65,7 +65,7 @@ def layout(code_categorie: Any = None, **_query: Any) -> html.Div:
 )
 def update_controls(store: dict[str, Any] | None, chosen: list[str] | None) -> tuple[Any, Any]:
     """The category options (labels, codes kept in the URL) and the note on the filters that do not apply."""
-    return with_values(code_options(codes.codes("CAEV")), chosen or []), ev.note(store)
+    return with_values(code_options(codes.codes("CAEV")), ev.known_codes(chosen)), ev.note(store)
 
 
 @callback(

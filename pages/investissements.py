@@ -53,10 +53,15 @@ def _controls(types: list[str], partner: int | None) -> list[Any]:
     ]
 
 
-def layout(code_type_investissement: str | None = None, id_partenaire: str | None = None, **_query: Any) -> html.Div:
-    """Static structure (the URL may preset the page's filters); every number arrives through callbacks."""
-    types = [t for t in (code_type_investissement or "").split(",") if t]
-    partner = int(id_partenaire) if id_partenaire and re.fullmatch(r"[0-9]{1,9}", id_partenaire) else None
+def layout(code_type_investissement: Any = None, id_partenaire: Any = None, **_query: Any) -> html.Div:
+    """Static structure (the URL may preset the page's filters); every number arrives through callbacks.
+
+    A repeated parameter arrives as a list: types may be repeated (or comma-separated), a partner may not.
+    """
+    given = code_type_investissement if isinstance(code_type_investissement, list) else [code_type_investissement]
+    types = [t for item in given if isinstance(item, str) for t in item.split(",") if t]
+    one = isinstance(id_partenaire, str) and re.fullmatch(r"[0-9]{1,9}", id_partenaire)
+    partner = int(id_partenaire) if one else None
     wide = {"visites", "specialite"}
     charts = {n: chart_card(PAGE, n, s[0], width=12 if n in wide else 6) for n, s in inv.CHARTS.items()}
     drills = {n: chart_card(PAGE, n, s[0], tools=drill_tools(PAGE, n)) for n, s in inv.DRILL_CHARTS.items()}

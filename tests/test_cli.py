@@ -81,5 +81,18 @@ def test_an_account_locked_by_failed_logins_is_unlocked_from_the_cli(sqlite_app:
     right = {"username": "orphelin", "password": PASSWORDS["orphelin"], "csrf_token": csrf(client)}
     assert client.post("/login", data=right).status_code == 429
     done = sqlite_app.server.test_cli_runner().invoke(args=["accounts", "unlock", "orphelin"])
-    assert done.exit_code == 0 and "peut se connecter" in done.output
+    assert done.exit_code == 0 and "tentatives de connexion oubliées" in done.output and "--adresse" in done.output
+    assert client.post("/login", data=right).status_code == 302
+
+
+def test_an_address_locked_by_failed_logins_is_unlocked_from_the_cli(sqlite_app: Any) -> None:
+    client = sqlite_app.server.test_client()
+    for name in ("a1", "a2", "a3", "a4") * 5:  # 20 failures from one address, 5 per (unknown) name
+        client.post("/login", data={"username": name, "password": "faux", "csrf_token": csrf(client)})
+    right = {"username": "chef", "password": PASSWORDS["chef"], "csrf_token": csrf(client)}
+    assert client.post("/login", data=right).status_code == 429  # every login from that address
+    runner = sqlite_app.server.test_cli_runner()
+    assert client.post("/login", data=right).status_code == 429
+    done = runner.invoke(args=["accounts", "unlock", "chef", "--adresse", "127.0.0.1"])
+    assert done.exit_code == 0 and "adresse 127.0.0.1" in done.output
     assert client.post("/login", data=right).status_code == 302

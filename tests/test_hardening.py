@@ -261,3 +261,59 @@ def test_a_forged_chart_click_changes_nothing_and_fails_nothing(admin: Any, hard
     answer = admin.post("/_dash-update-component", json=body)
     assert answer.status_code in (200, 204), answer.get_data(as_text=True)[:200]
     assert "shell-flash" not in answer.get_data(as_text=True)  # no error banner (it was a KeyError, and a trace)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["code_type_investissement=TI00001&code_type_investissement=TI00002", "id_partenaire=1&id_partenaire=2"],
+)
+def test_repeated_page_parameters_open_the_investments_page(query: str) -> None:
+    """A repeated parameter arrives as a list: the layout failed (a blank page, the banner, a trace)."""
+    from urllib.parse import parse_qs
+
+    from pages.investissements import PARTNER, TYPES, layout
+
+    params = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(query).items()}
+    tree = layout(**params)
+    found = {c.id: c for c in tree._traverse() if getattr(c, "id", None) in (PARTNER, TYPES)}
+    if "code_type" in query:
+        assert found[TYPES].value == ["TI00001", "TI00002"]
+    else:
+        assert found[PARTNER].value is None
+
+
+@pytest.mark.parametrize("drill", [{"a": 1}, [1], 3])
+def test_a_forged_drill_value_draws_the_top_level(admin: Any, hard_app: Any, drill: Any) -> None:
+    output = next(key for key in hard_app.callback_map if key.startswith("..visites-graph-region.figure"))
+    declared = hard_app.callback_map[output]
+    values = {"filters-store": {"filters": {}}, "visites-unit": "visites", "visites-drill-region": drill}
+    body = {
+        "output": output,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in output[2:-2].split("...")],
+        "inputs": [{**dep, "value": values[dep["id"]]} for dep in declared["inputs"]],
+        "changedPropIds": ["visites-drill-region.data"],
+    }
+    answer = admin.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200 and "shell-flash" not in answer.get_data(as_text=True)
+
+
+def test_another_spelling_of_an_account_name_is_not_that_account(mariadb_url: str) -> None:
+    """On MariaDB "ADMIN" matched "admin": an admin demoted themselves through it, past the self-protection."""
+    from data import accounts
+
+    app = build_app(mariadb_url)
+    client = login(app.server.test_client(), "admin")
+    page = client.post("/comptes/ADMIN", data={"role": "viewer", "id_utilisateur": "", "csrf_token": csrf(client)})
+    assert page.status_code == 400 and "compte inconnu" in page.get_data(as_text=True)
+    with app.server.app_context():
+        assert accounts.find("ADMIN") is None and accounts.find("admin") is not None
+        with pytest.raises(ValueError, match="compte inconnu"):
+            accounts.update("ADMIN", role="viewer")
+        assert accounts.find("admin").is_admin  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("link", ["١٣", "²", "1" * 30])
+def test_the_accounts_page_takes_ascii_digits_only_for_the_crm_link(admin: Any, link: str) -> None:
+    """ "١٣".isdigit() is true: it was saved as CRM user 13; "²" gave a 500."""
+    page = admin.post("/comptes/chef", data={"role": "viewer", "id_utilisateur": link, "csrf_token": csrf(admin)})
+    assert page.status_code == 400 and "est un numéro" in page.get_data(as_text=True)
