@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import fmt
-from components.figures import COLORS, NO_DATA, TEMPLATE, message
+from components.figures import COLORS, NO_DATA, TEMPLATE, label_room, message
 
 BUDGET = "Budget (MAD)"
 CASES = "Business cases"
@@ -56,10 +56,9 @@ def budget_ranked(table: pd.DataFrame) -> go.Figure:
         customdata=_customdata(ordered),
         hovertemplate="%{y} : %{customdata[1]}<extra></extra>",
     )
-    # Room on the right for the largest bar's label.
-    figure.update_xaxes(title_text=BUDGET, tickformat=",d", range=[0, float(ordered[BUDGET].max()) * 1.3])
+    figure.update_xaxes(title_text=BUDGET, tickformat=",d", nticks=4)  # budgets are long: fewer labels
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
-    return figure
+    return label_room(figure, ordered[BUDGET])
 
 
 def budget_columns(table: pd.DataFrame, axis_title: str) -> go.Figure:
@@ -77,6 +76,7 @@ def budget_columns(table: pd.DataFrame, axis_title: str) -> go.Figure:
         customdata=_customdata(table),
         hovertemplate="%{x} : %{customdata[1]}<extra></extra>",
     )
+    figure.update_traces(constraintext="none")  # labels at full size (they shrank to the bars' width: 6 px)
     figure.update_xaxes(title_text=axis_title, type="category")
     figure.update_yaxes(title_text=BUDGET, tickformat=",d", range=[0, float(table[BUDGET].max()) * 1.18])
     return figure

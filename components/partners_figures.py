@@ -43,5 +43,5 @@ def coverage_bars(table: pd.DataFrame, category: str, title: str) -> go.Figure:
         hovertemplate=f"{title} %{{x}} : %{{customdata}}<extra></extra>",
     )
     figure.update_xaxes(type="category", title_text=title)
-    figure.update_yaxes(title_text="Comptes visités (% du portefeuille)", range=[0, 115], dtick=25, ticksuffix=" %")
+    figure.update_yaxes(title_text="Portefeuille visité", range=[0, 115], dtick=25, ticksuffix=" %")
     return figure

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import fmt
-from components.figures import COLORS, NO_DATA, TEMPLATE, message
+from components.figures import COLORS, NO_DATA, TEMPLATE, label_room, message, whole_ticks
 
 NO_REP = "Aucun délégué actif dans ce périmètre"
 
@@ -46,11 +46,12 @@ def rep_bars(table: pd.DataFrame, label: str, value: str, unit: str, empty: str 
         marker_color=COLORS[0] if ordered[value].sum() else COLORS[4],
         hovertemplate=f"%{{y}} : %{{x:,}} {unit.lower()}<extra></extra>",
     )
-    # Room on the right for the largest bar's label; a visible axis even when every rep is at 0.
-    top = max(float(ordered[value].max()) * 1.2, 1.0)
-    figure.update_xaxes(title_text=unit, tickformat=",d", range=[0, top], rangemode="tozero")
+    # Room on the right for the largest bar's label; a visible axis even when every rep is at 0 (0 and 1 only:
+    # automatic ticks read "0, 1, 1" there).
+    figure.update_xaxes(title_text=unit, tickformat=",d", rangemode="tozero")
     figure.update_yaxes(type="category", gridcolor="rgba(0,0,0,0)")
-    return figure
+    label_room(figure, ordered[value])
+    return whole_ticks(figure, "x", max(float(ordered[value].max()), 1.0))
 
 
 def _distinct_labels(table: pd.DataFrame, label: str) -> list[str]:
