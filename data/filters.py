@@ -117,11 +117,23 @@ class Filters:
                 raise FilterError(
                     name, f"date hors limites : {day:%d/%m/%Y} (attendu du {FIRST_DAY:%d/%m/%Y} au {LAST_DAY:%d/%m/%Y})"
                 )
+        if self.annee is not None and (self.start_date or self.end_date):
+            self._check_year_in_period()
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise FilterError(
                 "start_date",
                 f"la date de début ({self.start_date:%d/%m/%Y}) est après la date de fin ({self.end_date:%d/%m/%Y})",
             )
+
+    def _check_year_in_period(self) -> None:
+        """The year (and month) must meet the period: they are AND-ed, and filters that cannot both hold gave
+        an empty answer without a word (legacy bug 20)."""
+        assert self.annee is not None
+        first = dt.date(self.annee, self.mois or 1, 1)
+        last = dt.date(self.annee + (self.mois or 12) // 12, (self.mois or 12) % 12 + 1, 1) - dt.timedelta(days=1)
+        if (self.end_date and self.end_date < first) or (self.start_date and self.start_date > last):
+            asked = f"le mois {self.mois:02d}/{self.annee}" if self.mois else f"l'année {self.annee}"
+            raise FilterError("annee", f"{asked} est en dehors de la période choisie")
 
     def replace(self, **changes: Any) -> Filters:
         """A copy with some fields changed."""

@@ -60,6 +60,9 @@ def test_either_date_bound_alone_is_kept() -> None:
         ({"start_date": "2023-02-30"}, "start_date", "date invalide"),
         ({"end_date": "01/02/2023"}, "end_date", "format attendu AAAA-MM-JJ"),
         ({"start_date": "2023-03-01", "end_date": "2023-01-01"}, "start_date", "après la date de fin"),
+        ({"annee": 2025, "start_date": "2026-01-01"}, "annee", "l'année 2025 est en dehors de la période"),
+        ({"annee": 2025, "mois": 12, "end_date": "2025-11-30"}, "annee", "le mois 12/2025 est en dehors"),
+        ({"annee": 2025, "end_date": "2024-12-31"}, "annee", "en dehors de la période choisie"),
         ({"end_date": "9999-12-31"}, "end_date", "date hors limites : 31/12/9999"),  # was a 500 (day + 1)
         ({"start_date": "0001-01-01"}, "start_date", "attendu du 01/01/1990 au 31/12/2100"),  # was 194 MB
         ({"start_date": "1989-12-31"}, "start_date", "date hors limites"),
@@ -77,6 +80,13 @@ def test_bad_values_name_the_field_in_french(body: dict[str, object], field: str
         Filters.from_body(body)
     assert caught.value.field == field
     assert words in caught.value.message
+
+
+def test_a_year_or_month_that_meets_the_period_is_kept() -> None:
+    """AND-ed with the period: kept when they overlap, if only by a day (first and last days of the month)."""
+    assert Filters.from_body({"annee": 2025, "mois": 12, "start_date": "2025-12-31"}).mois == 12
+    assert Filters.from_body({"annee": 2025, "mois": 2, "end_date": "2025-02-01"}).mois == 2
+    assert Filters.from_body({"annee": 2025, "start_date": "2024-06-01", "end_date": "2025-01-01"}).annee == 2025
 
 
 def test_the_widest_period_allowed_is_accepted() -> None:
