@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 import dash
-from flask import Flask, jsonify, redirect, request
+from flask import Flask, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, outage, shell, tokens_page
+from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, health, outage, shell, tokens_page
 from dashboard.extensions import cache
-from data import accounts, db
+from data import app_tables, db
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     _trust_proxies(server)
     db.init_app(server)
     cache.init_app(server)
+    _watch_cache(server)
+    server.before_request(_require_app_tables)  # before the login guard, which reads the accounts
     auth.init_app(server)
     api.init_app(server)
     outage.init_app(server)
@@ -35,13 +37,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     accounts_page.init_app(server)
     cli.init_app(server)
     with server.app_context():
-        accounts.create_tables(db.app_engine())
         if server.config["DEMO"]:
             demo_setup.ensure_demo(server)
+        app_tables.init_app(server)  # created now, or retried in the background: a worker boots without them
         if server.config["SERVE_FROM"] == "replica":
             db.open_replica(server)
-            _start_refresher(server)
-    server.add_url_rule("/health", "health", _health)
+            # A local file cannot hang: its replica is built here (the demo serves at once). A server's is built
+            # by the refresher, so that a CRM that does not answer never holds a worker's boot.
+            local = db.crm_engine().dialect.name not in db.NETWORK_DIALECTS
+            if not _start_refresher(server) or local:
+                _build_replica_now(server)
+    health.init_app(server)
     server.before_request(_home)
     app = dash.Dash(
         __name__,
@@ -71,56 +77,59 @@ def _trust_proxies(server: Flask) -> None:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
-def _start_refresher(server: Flask) -> None:
-    """Refresh the replica every ``REFRESH_SECONDS`` (one process per host does it; see data.refresher)."""
+def _start_refresher(server: Flask) -> bool:
+    """Refresh the replica every ``REFRESH_SECONDS`` (one process per host does it; see data.refresher).
+
+    It also builds the replica when there is none: a worker never builds it itself (a CRM that does not answer
+    would stop the worker's boot, and gunicorn with it). False when no refresher runs here.
+    """
     from data.refresher import Refresher
 
     seconds = float(server.config["REFRESH_SECONDS"])
     command = click.get_current_context(silent=True)
     if seconds <= 0 or (command is not None and command.command.name != "run"):  # CLI commands serve nothing
-        return
+        return False
     refresher = Refresher(
         server.config["DATABASE_URL"],
         Path(server.config["REPLICA_PATH"]),
         seconds=seconds,
         window_days=int(server.config["REFRESH_WINDOW_DAYS"]),
         full_hours=float(server.config["FULL_REFRESH_HOURS"]),
+        timeout=float(server.config["REFRESH_TIMEOUT_SECONDS"]),
+        read_timeout=float(server.config["QUERY_TIMEOUT_SECONDS"]) + 5,
     )
     server.extensions["mediviz"]["refresher"] = refresher
     refresher.start()
     # gunicorn --preload forks workers from this process: threads do not follow, so each worker starts its own
     os.register_at_fork(after_in_child=refresher.start)
+    return True
 
 
-def _health() -> Any:
-    """Public health check: is the CRM database reachable, and how fresh is the replica?"""
-    body: dict[str, Any] = {"status": "ok", "database": "ok"}
-    code = 200
+def _build_replica_now(server: Flask) -> None:
+    """Build a missing replica here, once (a local CRM file, or no background refresher: tests, CLI commands);
+    a failure is logged, not raised (requests get 503 "données en préparation" until a refresh builds it)."""
+    from data import replica
+
     try:
-        with db.crm_engine().connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
+        replica.ensure(db.crm_engine(), Path(server.config["REPLICA_PATH"]))
     except Exception:
-        log.exception("health check: database unreachable")
-        body.update(status="error", database="indisponible")
-        code = 503
-    try:
-        info = db.replica_info()
-    except Exception:
-        log.exception("health check: replica unreadable")
-        body.update(status="error", replica="illisible")
-        return jsonify(body), 503
-    if info is not None:
-        status = info["status"]
-        body["replica"] = {
-            "version": info["signature"],
-            "built_at": info["built_at"],
-            "checked_at": status.get("checked_at"),
-            "last_refresh": status.get("kind"),
-            "last_refresh_ok": status.get("ok"),
-            # the driver's message names hosts and users: only in the log (and the status file), never here
-            "last_error": "échec de l'actualisation (détails dans le journal)" if status.get("error") else None,
-        }
-    return jsonify(body), code
+        log.exception("replica: could not be built at start (flask --app wsgi refresh builds it)")
+
+
+def _watch_cache(server: Flask) -> None:
+    """Show a Redis cache's state in ``/health`` (its breaker is its dependency state)."""
+    backend = server.extensions.get("cache", {}).get(cache)
+    breaker = getattr(backend, "breaker", None)
+    if breaker is not None:
+        server.extensions["mediviz"]["monitor"].dependencies["cache"] = breaker
+
+
+def _require_app_tables() -> None:
+    """Requests that read accounts wait for Mediviz's tables (503 with the banner until they exist)."""
+    if request.path not in ("/health", "/favicon.ico", "/_favicon.ico") and not request.path.startswith(
+        auth.PUBLIC_PREFIXES
+    ):
+        app_tables.require()
 
 
 def _home() -> Any:

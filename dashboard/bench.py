@@ -266,6 +266,7 @@ def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tup
     command += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:server"]
     log = tempfile.NamedTemporaryFile(prefix="mediviz-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    log.close()  # gunicorn has its own copy of the file; ours would only leak
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

@@ -61,13 +61,18 @@ def refresh_command(full: bool) -> None:
             "pas de réplique : l'application lit directement la base CRM (MEDIVIZ_SERVE_FROM=crm)"
         )
     started = time.perf_counter()
-    if full:
-        counts = replica.build(db.crm_engine(), Path(path))
-        done = f"reconstruite : {sum(counts.values()):,} lignes".replace(",", " ")
-    else:
-        window = int(current_app.config["REFRESH_WINDOW_DAYS"])
-        kind = replica.refresh(db.crm_engine(), Path(path), window_days=window)
-        done = {"full": "reconstruite en entier", "incremental": "mise à jour", "unchanged": "déjà à jour"}[kind]
+    try:
+        if full:
+            counts = replica.build(db.crm_engine(), Path(path))
+            done = f"reconstruite : {sum(counts.values()):,} lignes".replace(",", " ")
+        else:
+            window = int(current_app.config["REFRESH_WINDOW_DAYS"])
+            kind = replica.refresh(db.crm_engine(), Path(path), window_days=window)
+            done = {"full": "reconstruite en entier", "incremental": "mise à jour", "unchanged": "déjà à jour"}[kind]
+    except Exception as exc:  # a CRM that does not answer, a full disk, a lock held: one French line, no trace
+        raise click.ClickException(
+            f"la réplique n'a pas pu être actualisée ({replica._describe(exc)}) ; celle en service reste servie"
+        ) from exc
     click.echo(f"Réplique {done} en {time.perf_counter() - started:.1f} s.")
 
 

@@ -27,6 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
     "QUERY_TIMEOUT_SECONDS": 60,  # a statement (MariaDB, or the replica) is stopped after this long
+    "CONNECT_TIMEOUT_SECONDS": 5,  # a database connection attempt gives up after this long
+    "ACCOUNTS_TIMEOUT_SECONDS": 10,  # a read of the accounts database (every request) gives up after this long
+    "BREAKER_SECONDS": 5,  # a dependency that hung is skipped for this long (requests get 503 at once)
+    "CACHE_SOCKET_TIMEOUT": 0.5,  # seconds a Redis call may take before the cache is skipped
+    "REFRESH_TIMEOUT_SECONDS": 300,  # a refresh of the replica still running after this long is stopped
+    "STALE_PERIODS": 3,  # the data is called stale after this many refresh periods without a successful refresh
+    "REPLICA_CONCURRENCY": 2,  # replica statements at once per process (what the memory limit holds)
+    "ADMISSION_SECONDS": 30,  # how long a statement may wait for its turn before "service surchargé"
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies (filters fit in far less): 413 beyond
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -49,6 +57,8 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     if app.config["DEMO"]:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'mediviz-demo.sqlite'}"
+    if app.config["CACHE_TYPE"] in ("RedisCache", "redis"):  # with short timeouts and a circuit breaker
+        app.config["CACHE_TYPE"] = "data.cache.ResilientRedisCache"
     if app.config["SERVE_FROM"] not in ("replica", "crm"):
         raise ValueError(f"MEDIVIZ_SERVE_FROM must be 'replica' or 'crm', not {app.config['SERVE_FROM']!r}")
     if app.config["SERVE_FROM"] == "replica" and not app.config["REPLICA_PATH"]:

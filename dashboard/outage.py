@@ -22,36 +22,60 @@ from flask import Flask, Response, jsonify, request
 from components import ids
 from dashboard.hardening import wants_json
 from data import db
+from data.admission import out_of_memory
+from data.errors import DATABASE_DOWN, OVERLOADED, OverloadedError, UnavailableError
 
 log = logging.getLogger(__name__)
-MESSAGE = "Base de données indisponible : les chiffres ne peuvent pas être calculés pour l'instant."
+MESSAGE = DATABASE_DOWN
 RETRY_MS = 5_000
 
-#: Connection-level failures (server down, connection lost or refused, pool exhausted, statement timeout).
-UNAVAILABLE: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+#: Connection-level failures (server down, connection lost or refused, pool exhausted, statement timeout), a
+#: dependency skipped after a hang, and too much work at once: all "not now", answered 503 with Retry-After.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+    UnavailableError,
+    OverloadedError,
+)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 20:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """Is ``exc`` (or what caused it) the database not answering?"""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, UNAVAILABLE):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    """Is ``exc`` (or what caused it) a dependency not answering, or too much work at once?"""
+    return any(isinstance(seen, UNAVAILABLE) for seen in _chain(exc))
+
+
+def message_of(exc: BaseException) -> str:
+    """What the user reads: overloaded (never "base indisponible" then), data in preparation, or database down."""
+    chain = _chain(exc)
+    if any(isinstance(seen, OverloadedError) or out_of_memory(seen) for seen in chain):
+        return OVERLOADED
+    found = next((seen for seen in chain if isinstance(seen, UnavailableError)), None)
+    return found.message if found is not None else DATABASE_DOWN
 
 
 def _answer(exc: Exception) -> Any:
-    """503 for a database that does not answer (JSON for tools and Dash, a French page for browsers)."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0][:200])
+    """503 for a dependency that does not answer (JSON for tools and Dash, a French page for browsers)."""
+    message = message_of(exc)
+    what = {OVERLOADED: "service overloaded", DATABASE_DOWN: "database unavailable"}.get(message, "replica unavailable")
+    log.warning("%s on %s %s: %s", what, request.method, request.path, (str(exc).splitlines() or [""])[0][:200])
     if wants_json():  # a browser's form (login, tokens, accounts) gets the French page, not JSON
-        response = jsonify(error=MESSAGE + " Réessayez dans un instant.")
+        response = jsonify(error=message + " Réessayez dans un instant.")
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
     page = (
         "<!doctype html><html lang=fr><meta charset=utf-8><meta http-equiv=refresh content=10>"
-        f"<title>Mediviz : service indisponible</title><h1>Mediviz</h1><p>{MESSAGE}</p>"
+        f"<title>Mediviz : service indisponible</title><h1>Mediviz</h1><p>{message}</p>"
         "<p>Cette page se recharge toute seule toutes les 10 secondes.</p></html>"
     )
     return Response(page, status=503, mimetype="text/html", headers={"Retry-After": "10"})
@@ -69,8 +93,9 @@ def callback_error(exc: Exception) -> Any:
     Outputs are left as they were (``None``: no update); the details go to the log, never to the page.
     """
     if is_unavailable(exc):
-        log.warning("database unavailable in a callback: %s", str(exc).splitlines()[0][:200])
-        set_props(ids.FLASH, {"children": dbc.Alert(f"{MESSAGE} Nouvel essai automatique…", color="danger")})
+        message = message_of(exc)
+        log.warning("unavailable in a callback: %s", (str(exc).splitlines() or [type(exc).__name__])[0][:200])
+        set_props(ids.FLASH, {"children": dbc.Alert(f"{message} Nouvel essai automatique…", color="danger")})
         set_props(ids.OUTAGE_TICK, {"disabled": False})
         return None
     log.exception("callback failed", exc_info=exc)

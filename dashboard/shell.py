@@ -17,6 +17,7 @@ from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_option
 from dashboard import outage
 from dashboard.auth import csrf_token
 from data import codes, db, options
+from data import freshness as data_freshness
 from data.filters import CODE_FIELDS, FilterError, Filters
 from data.scope import OUTSIDE, outside, request_scope
 
@@ -247,10 +248,13 @@ def freshness() -> str:
     status = info["status"]
     checked = status.get("checked_at") or info["built_at"]
     text = f"données du CRM lues le {fmt.datetime(checked)}"
-    seconds = int(config["REFRESH_SECONDS"])
+    seconds = float(config["REFRESH_SECONDS"])
     if seconds > 0:
-        text += f", actualisées toutes les {seconds} s"
-    if status.get("ok") is False:
+        text += f", actualisées toutes les {seconds:g} s"
+    fresh = data_freshness.of(status, info["built_at"], seconds, int(config["STALE_PERIODS"]), dt.datetime.now())
+    if fresh.stale:  # older than a few periods: the numbers no longer follow the CRM, whatever the reason
+        text += f" · ⚠ actualisation en échec : {fresh.cause}"
+    elif fresh.failed_at is not None:
         text += f" · ⚠ dernière actualisation échouée le {fmt.datetime(status['failed_at'])}"
     return text
 

@@ -1,32 +1,53 @@
-"""The engines of one app (CRM database and app database), bound at ``init_app``."""
+"""The engines of one app (CRM database and app database), bound at ``init_app``, and the one read path.
+
+Every wait is bounded: on MySQL/MariaDB a connection attempt gives up after ``CONNECT_TIMEOUT_SECONDS`` and a
+read after its engine's read timeout (the handshake and the pre-ping included), a lost or timed-out connection
+is thrown away by the pool (PyMySQL closes it, SQLAlchemy invalidates it), and a dependency that hung is
+skipped for a few seconds (``data.health``) rather than waited on by every request.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from data import admission, health, served
+from data.errors import UnavailableError
 
-def make_engine(url: str, statement_timeout: float | None = None, **kwargs: Any) -> sa.Engine:
+NETWORK_DIALECTS = ("mysql", "mariadb", "postgresql")
+
+
+def make_engine(
+    url: str,
+    statement_timeout: float | None = None,
+    *,
+    read_timeout: float | None = None,
+    connect_timeout: float = 5,
+    **kwargs: Any,
+) -> sa.Engine:
     """An engine for any SQLAlchemy URL, with settings that suit a multi-threaded web server.
 
-    ``statement_timeout`` (seconds) bounds every statement on MariaDB (``max_statement_time``) and the wait
-    for an answer on MySQL/MariaDB (the driver's read timeout), so that a slow query cannot hold a worker.
+    ``statement_timeout`` (seconds) bounds every statement on MariaDB (``max_statement_time``); on
+    MySQL/MariaDB the driver stops waiting for an answer after ``read_timeout`` (default: the statement
+    timeout plus 5 s), and for a connection after ``connect_timeout``.
     """
     # A local DuckDB file needs no liveness check (it was one extra query per checkout).
     options: dict[str, Any] = {"pool_pre_ping": not url.startswith("duckdb"), **kwargs}
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     elif url.startswith("mysql") or url.startswith("mariadb"):
-        options.setdefault("pool_recycle", 3600)
-        connect_args: dict[str, Any] = {"connect_timeout": 5, "charset": "utf8mb4"}
-        if statement_timeout:
-            connect_args["read_timeout"] = int(statement_timeout) + 5
+        if options.get("poolclass") is not sa.pool.NullPool:
+            options.setdefault("pool_recycle", 3600)
+            options.setdefault("pool_timeout", 10)  # a request waits this long at most for a pooled connection
+        wait = read_timeout or ((statement_timeout + 5) if statement_timeout else None)
+        connect_args: dict[str, Any] = {"connect_timeout": max(1, int(connect_timeout)), "charset": "utf8mb4"}
+        if wait:
+            connect_args["read_timeout"] = connect_args["write_timeout"] = max(1, int(wait))
         options.setdefault("connect_args", connect_args)
     engine = sa.create_engine(url, **options)
     if statement_timeout and engine.dialect.name in ("mysql", "mariadb"):
@@ -40,27 +61,70 @@ def make_engine(url: str, statement_timeout: float | None = None, **kwargs: Any)
     return engine
 
 
+def probe_engine(url: str, engine: sa.Engine) -> sa.Engine:
+    """The engine a health probe uses: for a server, a pool-less one with short timeouts (a probe must not
+    hang where requests would); a local file (SQLite, DuckDB) cannot hang and is probed through ``engine``."""
+    if engine.dialect.name not in NETWORK_DIALECTS:
+        return engine
+    return make_engine(url, read_timeout=3, connect_timeout=2, poolclass=sa.pool.NullPool, pool_pre_ping=False)
+
+
 def init_app(app: Flask) -> None:
-    """Create the CRM and app engines from ``DATABASE_URL`` and ``APP_DATABASE_URL``."""
-    crm_url = app.config["DATABASE_URL"]
-    app_url = app.config.get("APP_DATABASE_URL") or crm_url
-    crm = make_engine(crm_url, statement_timeout=app.config.get("QUERY_TIMEOUT_SECONDS"))
+    """Create the CRM and app engines from ``DATABASE_URL`` and ``APP_DATABASE_URL``, and their monitor."""
+    config = app.config
+    crm_url = config["DATABASE_URL"]
+    app_url = config.get("APP_DATABASE_URL") or crm_url
+    connect = float(config["CONNECT_TIMEOUT_SECONDS"])
+    crm = make_engine(crm_url, statement_timeout=config.get("QUERY_TIMEOUT_SECONDS"), connect_timeout=connect)
+    # The accounts are read at every request: a short read timeout, whatever the CRM's statements may need.
+    accounts_wait = float(config["ACCOUNTS_TIMEOUT_SECONDS"])
+    app_engine = (
+        crm
+        if app_url == crm_url and crm.dialect.name not in NETWORK_DIALECTS
+        else make_engine(app_url, read_timeout=accounts_wait, connect_timeout=connect)
+    )
     state = app.extensions.setdefault("mediviz", {})
     state["crm_engine"] = crm
-    state["app_engine"] = crm if app_url == crm_url else make_engine(app_url)
-    state["data_version"] = app.config.get("DATA_VERSION") or f"{time.time():.0f}"
+    state["app_engine"] = app_engine
+    state["data_version"] = config.get("DATA_VERSION") or f"{time.time():.0f}"
     state["token"] = uuid.uuid4().hex  # tells apps apart in process-wide memos (tests build many)
+    state["admission"] = admission.Admission(int(config["REPLICA_CONCURRENCY"]), float(config["ADMISSION_SECONDS"]))
+    _monitor(app, state, crm, app_engine)
 
 
-def open_replica(app: Flask) -> None:
-    """Serve reads from the replica at ``REPLICA_PATH`` (built first if missing), kept fresh by a refresher."""
-    from data import replica  # duckdb is only needed when a replica is configured
+def _monitor(app: Flask, state: dict[str, Any], crm: sa.Engine, app_engine: sa.Engine) -> None:
+    """The dependencies this app watches: each engine reports to its own; probes are short and pool-less."""
 
-    path = Path(app.config["REPLICA_PATH"])
-    state = app.extensions["mediviz"]
-    state["replica_path"] = path
-    state["replica_version"] = None
-    replica.ensure(state["crm_engine"], path)
+    def run_in_app(probe: Any) -> Any:
+        with app.app_context():
+            return probe()
+
+    cooldown = float(app.config["BREAKER_SECONDS"])
+    connect = float(app.config["CONNECT_TIMEOUT_SECONDS"])
+    monitor = health.Monitor(run_in_app)
+    probes = {"crm": probe_engine(app.config["DATABASE_URL"], crm)}
+    crm_dep = monitor.add("crm", lambda: _ping(probes["crm"]), cooldown=cooldown, trial=connect + 70)
+    health.watch(crm, crm_dep)
+    if app_engine is not crm:
+        app_url = app.config.get("APP_DATABASE_URL") or app.config["DATABASE_URL"]
+        probes["comptes"] = probe_engine(app_url, app_engine)
+        accounts_wait = float(app.config["ACCOUNTS_TIMEOUT_SECONDS"])
+        dep = monitor.add("comptes", lambda: _ping(probes["comptes"]), cooldown=cooldown, trial=connect + accounts_wait)
+        health.watch(app_engine, dep)
+    else:
+        monitor.dependencies["comptes"] = crm_dep
+    state["monitor"] = monitor
+
+
+def _ping(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+
+def monitor() -> health.Monitor:
+    """The current app's dependency monitor."""
+    found: health.Monitor = current_app.extensions["mediviz"]["monitor"]
+    return found
 
 
 def crm_engine() -> sa.Engine:
@@ -69,74 +133,29 @@ def crm_engine() -> sa.Engine:
     return engine
 
 
-_SWAP = threading.Lock()
-
-
-def read_engine() -> sa.Engine:
-    """The engine aggregates read from: the replica when configured, else the CRM database.
-
-    A new replica version (the link now points at another file) is opened on the next call, and its content
-    signature becomes the data version, so that cached results of other contents are never served.
-    """
-    state = current_app.extensions["mediviz"]
-    path: Path | None = state.get("replica_path")
-    if path is None:
-        return crm_engine()
-    from data import replica
-
-    version = replica.current(path)
-    if version != state["replica_version"] and version is not None:
-        with _SWAP:
-            if version != state["replica_version"]:
-                _swap(state, version)
-    engine: sa.Engine = state["read_engine"]
+def app_engine() -> sa.Engine:
+    """The engine of the app database (``dash_`` tables); ``UnavailableError`` while it is skipped after a hang."""
+    monitor()["comptes"].check()
+    engine: sa.Engine = current_app.extensions["mediviz"]["app_engine"]
     return engine
 
 
-def _swap(state: dict[str, Any], version: Path) -> None:
-    """Open ``version`` read-only and make it the engine reads go to."""
-    from data import replica
+def read_engine() -> sa.Engine:
+    """The engine aggregates read from: the replica when configured (see ``data.served``), else the CRM."""
+    if current_app.extensions["mediviz"].get("replica_path") is None:
+        monitor()["crm"].check()
+        return crm_engine()
+    return served.engine()
 
-    config = current_app.config
-    engine = make_engine(
-        replica.url(version),
-        connect_args={
-            "read_only": True,
-            "config": {
-                "memory_limit": config["REPLICA_MEMORY_LIMIT"],  # memory stays bounded per worker: beyond it,
-                "temp_directory": str(version.parent / "duckdb-spill"),  # big aggregates spill to disk
-                "preserve_insertion_order": False,  # results are ordered by ORDER BY only: less memory
-                "threads": config["REPLICA_THREADS"],
-            },
-        },
-    )
-    with engine.connect() as conn:  # through the engine: DuckDB refuses a second configuration of one file
-        meta: dict[str, str] = dict(conn.exec_driver_sql(f"SELECT key, value FROM {replica.META}").all())
-    old = state.get("read_engine")
-    state["read_engine"] = engine
-    state["replica_version"] = version
-    state["replica_meta"] = meta
-    state["data_version"] = f"r{meta['signature']}"
-    if old is not None:
-        old.dispose()
+
+def open_replica(app: Flask) -> None:
+    """Serve reads from the replica at ``REPLICA_PATH`` (see ``data.served``)."""
+    served.init_app(app)
 
 
 def replica_info() -> dict[str, Any] | None:
     """The served replica's metadata and the last refresh's status (None when serving from the CRM)."""
-    state = current_app.extensions["mediviz"]
-    path: Path | None = state.get("replica_path")
-    if path is None:
-        return None
-    from data import replica
-
-    read_engine()
-    return {**state["replica_meta"], "status": replica.status(path)}
-
-
-def app_engine() -> sa.Engine:
-    """The engine of the app database (``dash_`` tables) of the current app."""
-    engine: sa.Engine = current_app.extensions["mediviz"]["app_engine"]
-    return engine
+    return served.info()
 
 
 class QueryTimeout(sa.exc.OperationalError):
@@ -146,14 +165,28 @@ class QueryTimeout(sa.exc.OperationalError):
 def read(stmt: sa.Executable) -> list[Any]:
     """Run a read statement (on the replica when configured, else on the CRM database) and return its rows.
 
-    On the replica, a statement still running after ``QUERY_TIMEOUT_SECONDS`` is interrupted (DuckDB has no
+    On the replica, statements are admitted a few at a time (``data.admission``: what DuckDB's memory limit
+    holds), and a statement still running after ``QUERY_TIMEOUT_SECONDS`` is interrupted (DuckDB has no
     statement timeout of its own; MariaDB's is set on its connections), so that it cannot hold a worker.
     """
     engine = read_engine()
-    with engine.connect() as conn:
-        if engine.dialect.name != "duckdb":
+    if engine.dialect.name != "duckdb":
+        with engine.connect() as conn:
             return list(conn.execute(stmt).all())  # fetchall: DuckDB's row-by-row fetchone costs 0.2 ms a row
-        seconds = float(current_app.config.get("QUERY_TIMEOUT_SECONDS") or 0)
+    gate: admission.Admission = current_app.extensions["mediviz"]["admission"]
+    seconds = float(current_app.config.get("QUERY_TIMEOUT_SECONDS") or 0)
+    try:
+        return gate.run(lambda: _read_replica(engine, stmt, seconds))
+    except sa.exc.DBAPIError as exc:
+        if served.damaged(exc):
+            served.forget(engine, exc)
+            raise UnavailableError("replique", health.describe(exc), served.REPLICA_MISSING) from exc
+        raise
+
+
+def _read_replica(engine: sa.Engine, stmt: sa.Executable, seconds: float) -> list[Any]:
+    """One statement on the replica, interrupted if it runs past ``seconds``."""
+    with engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
         running = [True]
         guard = threading.Lock()

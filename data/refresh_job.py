@@ -1,20 +1,31 @@
 """One refresh of the replica, run by the refresher in a child process (``python -m data.refresh_job PATH``).
 
 The CRM database's URL comes from the environment (``MEDIVIZ_REFRESH_SOURCE``), never from the command line.
-A full rebuild replaces the incremental refresh when the last one is older than ``--full-hours``.
+A full rebuild replaces the incremental refresh when the last one is older than ``--full-hours``, and when the
+served version cannot be read.
+
+Nothing here can hang for ever: the job says it starts (status file) before anything that can fail, its
+PyMySQL reads time out, connectorx gives up a connection after 30 s, and the whole job ends after
+``--deadline`` seconds whatever it is doing (an alarm whose default action ends the process, even inside Rust
+code). It also ends with the worker that started it (``--parent``): no orphan keeps the replica's lock.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
 from data import db, replica
+
+PR_SET_PDEATHSIG = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,9 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window-days", type=int, default=31)
     parser.add_argument("--full-hours", type=float, default=24.0)
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--deadline", type=float, default=0, help="seconds after which the job ends, whatever")
+    parser.add_argument("--parent", type=int, default=0, help="end with this process (the refreshing worker)")
+    parser.add_argument("--read-timeout", type=float, default=60, help="seconds a CRM read may wait")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    source = db.make_engine(os.environ["MEDIVIZ_REFRESH_SOURCE"])
+    bind_to_parent(args.parent)
+    if args.deadline > 0:
+        signal.alarm(max(1, int(args.deadline)))  # default action: the process ends, wherever it is
+    replica.mark_attempt(args.path)
+    source = db.make_engine(os.environ["MEDIVIZ_REFRESH_SOURCE"], read_timeout=args.read_timeout)
     started = time.perf_counter()
     try:
         if args.full or full_due(args.path, args.full_hours):
@@ -42,10 +60,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def bind_to_parent(parent: int) -> None:
+    """End this process when ``parent`` ends (Linux: the kernel sends SIGKILL), and at once if it already has."""
+    if not parent:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the deadline still ends the job
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the worker died before the line above: nobody waits for this job
+        sys.exit(3)
+
+
 def full_due(path: Path, hours: float) -> bool:
-    """Is the served version's last full build older than ``hours`` (or missing)?"""
+    """Is the served version's last full build older than ``hours``, missing, or unreadable?"""
     version = replica.current(path)
-    if version is None:
+    if version is None or not replica.readable(version):
         return True
     built = replica.metadata(version).get("full_built_at")
     if not built:

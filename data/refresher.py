@@ -5,6 +5,10 @@ Every worker of a host runs a :class:`Refresher` thread. Each tick it tries to t
 another takes over at its next tick) runs the refresh in a child process (``python -m data.refresh_job``), so
 that the memory a build needs is given back to the system as soon as it ends and never grows a worker. The
 others only notice the new version at their next request (``data.db.read_engine``).
+
+The job is supervised: it ends after ``timeout`` seconds (the child's own alarm, and a kill from here a little
+later), it ends with this worker (no orphan holds the replica's lock), and whatever way it fails, the status
+file says so (the job writes its own failures; a job killed or crashed is recorded here).
 """
 
 from __future__ import annotations
@@ -12,14 +16,18 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from typing import IO
 
+from data import replica
+
 log = logging.getLogger(__name__)
-JOB_TIMEOUT = 15 * 60  # seconds: a refresh that takes longer is killed (the old version keeps serving)
+JOB_TIMEOUT = 300.0  # seconds: a refresh that takes longer is killed (the old version keeps serving)
+GRACE = 10.0  # seconds after the job's own deadline before this process kills it
 
 
 def leader_path(path: Path) -> Path:
@@ -30,8 +38,20 @@ def leader_path(path: Path) -> Path:
 class Refresher:
     """The refresh loop of one worker (a daemon thread; only the lock holder refreshes)."""
 
-    def __init__(self, source_url: str, path: Path, *, seconds: float, window_days: int, full_hours: float) -> None:
+    def __init__(
+        self,
+        source_url: str,
+        path: Path,
+        *,
+        seconds: float,
+        window_days: int,
+        full_hours: float,
+        timeout: float = JOB_TIMEOUT,
+        read_timeout: float = 60.0,
+    ) -> None:
         self.source_url = source_url
+        self.timeout = timeout
+        self.read_timeout = read_timeout
         self.path = path
         self.seconds = seconds
         self.window_days = window_days
@@ -63,12 +83,16 @@ class Refresher:
             self._lock = None
 
     def _loop(self) -> None:
-        delay = 1.0  # a first check soon after start: the replica may be older than the CRM
+        # A first check soon after start (at once when there is no replica yet): it may be older than the CRM.
+        delay = 0.0 if replica.current(self.path) is None else 1.0
         while not self._stop.wait(delay):
             delay = self.seconds
-            if self._lock is None and not self._try_lead():
-                continue
-            self.run_once()
+            try:
+                if self._lock is None and not self._try_lead():
+                    continue
+                self.run_once()
+            except Exception:  # the loop must outlive anything (a full disk, a vanished folder)
+                log.exception("replica: the refresh loop met an error; it goes on")
 
     def _try_lead(self) -> bool:
         handle = open(leader_path(self.path), "a+")  # noqa: SIM115 - kept open while this process leads
@@ -84,18 +108,29 @@ class Refresher:
     def run_once(self) -> bool:
         """One refresh in a child process; False if it failed (its error is in the status file and the log)."""
         command = [sys.executable, "-m", "data.refresh_job", str(self.path), "--window-days", str(self.window_days)]
-        command += ["--full-hours", str(self.full_hours)]
+        command += ["--full-hours", str(self.full_hours), "--deadline", str(self.timeout)]
+        command += ["--parent", str(os.getpid()), "--read-timeout", str(self.read_timeout)]
         env = {**os.environ, "MEDIVIZ_REFRESH_SOURCE": self.source_url}  # not on the command line: ps shows it
         root = Path(__file__).resolve().parent.parent
         try:
             done = subprocess.run(
-                command, env=env, cwd=root, capture_output=True, text=True, timeout=JOB_TIMEOUT, check=False
+                command, env=env, cwd=root, capture_output=True, text=True, timeout=self.timeout + GRACE, check=False
             )
         except subprocess.TimeoutExpired:
-            log.error("replica: refresh killed after %d s; the previous version keeps serving", JOB_TIMEOUT)
-            return False
+            return self._failed(f"TimeoutError: refresh killed after {self.timeout:.0f} s")
+        if done.returncode < 0 and -done.returncode == signal.SIGALRM:
+            return self._failed(f"TimeoutError: refresh stopped by its deadline after {self.timeout:.0f} s")
         if done.returncode != 0:
-            log.error("replica: refresh failed; the previous version keeps serving: %s", done.stderr.strip()[-500:])
+            detail = done.stderr.strip()[-500:] or f"exit code {done.returncode}"
+            if not detail.startswith("refresh failed"):  # the job did not get to write its own failure
+                return self._failed(f"RuntimeError: {detail.splitlines()[-1][:300]}")
+            log.error("replica: refresh failed; the previous version keeps serving: %s", detail)
             return False
         log.info("replica: %s", done.stdout.strip())
         return True
+
+    def _failed(self, error: str) -> bool:
+        """A job that could not say so itself (killed, crashed): logged and written in the status file."""
+        log.error("replica: %s; the previous version keeps serving", error)
+        replica.record_failure(self.path, "incremental", error)
+        return False

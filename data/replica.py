@@ -99,13 +99,35 @@ def url(path: Path) -> str:
 
 
 def current(path: Path) -> Path | None:
-    """The version file served at ``path`` (the link's target; ``path`` itself if it is a plain file)."""
+    """The version file served at ``path`` (the link's target; ``path`` itself if it is a plain file); None if
+    there is none, or if the link points at a file that is gone (it is then rebuilt)."""
     try:
         if path.is_symlink():
-            return path.with_name(os.readlink(path))
+            target = path.with_name(os.readlink(path))
+            return target if target.exists() else None
         return path if path.exists() else None
     except FileNotFoundError:
         return None
+
+
+def previous(path: Path) -> Path | None:
+    """The version served before the current one, kept on disk until the next refresh (a fallback)."""
+    return current(_previous_link(path))
+
+
+def _previous_link(path: Path) -> Path:
+    return path.with_name(path.name + ".previous")
+
+
+def readable(version: Path) -> bool:
+    """Can ``version`` be opened and its metadata read (not deleted, truncated or otherwise damaged)?"""
+    try:
+        metadata(version)
+    except duckdb.ConnectionException as exc:  # open in this process with other settings: it was readable
+        return "different configuration" in str(exc)
+    except Exception:  # noqa: BLE001 - whatever DuckDB says about a damaged file
+        return False
+    return True
 
 
 def metadata(version: Path) -> dict[str, str]:
@@ -123,12 +145,34 @@ def status(path: Path) -> dict[str, Any]:
         return {}
 
 
+#: Seconds a build waits for another one to finish before giving up (it is then reported, not queued forever).
+LOCK_WAIT = 600.0
+
+
 @contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """One build at a time per replica on this host (the refresher's child, the CLI, a starting worker)."""
+def build_lock(path: Path, wait: float | None = None) -> Iterator[None]:
+    """One build at a time per replica on this host (the refresher's child, the CLI).
+
+    The wait is bounded: a build that cannot have the lock within ``wait`` seconds fails with the holder's
+    process id and since when (the refresh job's own deadline means no holder keeps it for ever).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
     with open(path.with_name(path.name + ".lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "?"
+                    raise RefreshError(f"another build holds the replica's lock ({holder})") from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        handle.flush()
         try:
             yield
         finally:
@@ -176,6 +220,10 @@ def _build(source: sa.Engine, path: Path) -> dict[str, int]:
 def _refresh(source: sa.Engine, path: Path, *, window_days: int, now: dt.datetime | None) -> str:
     served = current(path)
     if served is None:
+        _build(source, path)
+        return "full"
+    if not readable(served):  # deleted, truncated or damaged: repaired by a full build
+        log.error("replica: the served version %s cannot be read; rebuilding in full", served.name)
         _build(source, path)
         return "full"
     started = time.perf_counter()
@@ -360,6 +408,11 @@ def _publish(path: Path, target: Path) -> None:
         path.unlink()
         previous = None
     os.replace(link, path)
+    if previous is not None:  # kept as a fallback for a process that cannot open the new one
+        spare = path.with_name(f".{path.name}.previous-{os.getpid()}")
+        spare.unlink(missing_ok=True)
+        spare.symlink_to(previous.name)
+        os.replace(spare, _previous_link(path))
     keep = {target.name, previous.name if previous else ""}  # a reader may still be opening the previous one
     for old in path.parent.glob(f"{path.name}.v*"):
         if old.name.removesuffix(".wal") not in keep:
@@ -370,24 +423,49 @@ def _status_path(path: Path) -> Path:
     return path.with_name(path.name + ".status.json")
 
 
+def mark_attempt(path: Path) -> None:
+    """Say that a refresh starts, before anything that can fail: a hung or killed one is then visible."""
+    _save_status(path, {**status(path), "attempt_at": _now(), "running": os.getpid()})
+
+
+def record_failure(path: Path, kind: str, error: str) -> None:
+    """Record a refresh that failed without saying so itself (killed after its deadline, crashed)."""
+    _write_status(path, ok=False, kind=kind, error=error)
+
+
 def _write_status(path: Path, *, ok: bool, kind: str, **details: Any) -> None:
     """Record the outcome of a refresh (atomically) for the footer, the health route and the other workers."""
     previous = status(path)
-    now = dt.datetime.now().isoformat(timespec="seconds")
+    now = _now()
     record = {
         "ok": ok,
         "kind": kind,
         "checked_at": now if ok else previous.get("checked_at"),
         "failed_at": None if ok else now,
         "error": None if ok else details.pop("error", None),
+        "attempt_at": previous.get("attempt_at") or now,
+        "running": None,
         "host": socket.gethostname(),
         "pid": os.getpid(),
         "parent": os.getppid(),  # the worker that leads the refreshes, when run by the refresher
         **details,
     }
+    _save_status(path, record)
+
+
+def _save_status(path: Path, record: dict[str, Any]) -> None:
+    """Write the status file atomically; a full disk is logged (the data's age then tells the story)."""
     tmp = _status_path(path).with_name(f".{path.name}.status-{os.getpid()}")
-    tmp.write_text(json.dumps(record, default=str))
-    os.replace(tmp, _status_path(path))
+    try:
+        tmp.write_text(json.dumps(record, default=str))
+        os.replace(tmp, _status_path(path))
+    except OSError as exc:
+        log.error("replica: cannot write the refresh status (%s)", exc)
+        tmp.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 def _describe(exc: BaseException) -> str:

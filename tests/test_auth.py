@@ -81,7 +81,9 @@ def test_dash_internal_routes_answer_401_when_logged_out(sqlite_app: Any) -> Non
 
 def test_public_paths(sqlite_app: Any) -> None:
     client = sqlite_app.server.test_client()
-    assert client.get("/health").get_json() == {"status": "ok", "database": "ok"}
+    health = client.get("/health").get_json()  # the two legacy keys, and each dependency's state since
+    assert {key: health[key] for key in ("status", "database")} == {"status": "ok", "database": "ok"}
+    assert {name: part["etat"] for name, part in health["components"].items()} == {"crm": "ok", "comptes": "ok"}
     with client.get("/assets/02-mediviz.css") as css:
         assert css.status_code == 200
     assert client.get("/login").status_code == 200

@@ -59,6 +59,14 @@ def crossed_dates(case: Any) -> bool:
     return bool((isinstance(end, str) and end[:10] < first) or (isinstance(start, str) and start[:10] > last))
 
 
+def decimal_integers(case: Any) -> bool:
+    """Does the request write an integer with decimals (``70.0``)? JSON Schema counts 70.0 as an integer; the
+    API, like the legacy one, wants integers written as integers (a 400 by design). Hypothesis draws such values
+    only now and then, depending on what it drew before."""
+    values = case.query or (case.body if isinstance(case.body, dict) else {})
+    return any(isinstance(value, float) for value in values.values())
+
+
 #: Every operation of the document, as (path, method); read from the document itself.
 OPERATIONS = [(path, method) for path, item in openapi.document()["paths"].items() for method in item]
 
@@ -85,6 +93,7 @@ def test_every_operation_keeps_to_its_document(
     def attack(case: Any) -> None:
         if mode is GenerationMode.POSITIVE:
             assume(not crossed_dates(case))  # the rules a schema cannot say: start ≤ end, year within the period
+            assume(not decimal_integers(case))
         case.call_and_validate(headers=bearer(secret), excluded_checks=[negative_data_rejection])
 
     attack()

@@ -1,0 +1,61 @@
+"""Mediviz's own tables (``dash_``): created at start if the app database answers, else retried.
+
+A worker must boot whatever its dependencies do (gunicorn stops altogether when a worker fails to boot): if
+the tables cannot be created at start, a background thread tries again every few seconds, and requests get
+503 (the outage banner) until it succeeds; the first request after the database returns may create them too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask, current_app
+
+from data import accounts, db
+from data.errors import UnavailableError
+
+log = logging.getLogger(__name__)
+RETRY_EVERY = 3.0
+
+
+def init_app(app: Flask) -> None:
+    """Create the tables now if possible; else retry in the background and refuse requests until done."""
+    state = app.extensions["mediviz"]
+    state["app_tables"] = threading.Event()
+    state["app_tables_lock"] = threading.Lock()
+    if not _try_create(app):
+        threading.Thread(target=_retry, args=(app,), name="mediviz-app-tables", daemon=True).start()
+
+
+def _try_create(app: Flask) -> bool:
+    """One attempt (bounded by the engine's timeouts); True once the tables exist."""
+    state = app.extensions["mediviz"]
+    if state["app_tables"].is_set():
+        return True
+    if not state["app_tables_lock"].acquire(blocking=False):  # another thread is trying right now
+        return False
+    try:
+        with app.app_context():
+            accounts.create_tables(db.app_engine())
+    except Exception as exc:  # noqa: BLE001 - any failure: retried, and requests get 503 meanwhile
+        log.warning("app database: cannot create the dash_ tables yet (%s); retrying", str(exc).splitlines()[0])
+        return False
+    finally:
+        state["app_tables_lock"].release()
+    state["app_tables"].set()
+    return True
+
+
+def _retry(app: Flask) -> None:
+    while not _try_create(app):
+        time.sleep(RETRY_EVERY)
+    log.warning("app database: dash_ tables ready")
+
+
+def require() -> None:
+    """The tables must exist before a request reads accounts or sessions (``UnavailableError``: 503 until then)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.extensions["mediviz"]["app_tables"].is_set() and not _try_create(app):
+        raise UnavailableError("comptes", "dash_ tables not created yet")
