@@ -153,6 +153,28 @@ def _take_back(username: str) -> None:
         log.warning("login throttle: an attempt could not be taken back (database unavailable)")
 
 
+class ThrottledError(Exception):
+    """Too many recent failures for this account or from this address: the password was not checked."""
+
+
+def check_password(username: str, password: str) -> accounts.Account | None:
+    """The active account named ``username`` if ``password`` is its password, else ``None``, as the throttle counts.
+
+    Past the limits raises ``ThrottledError`` without checking. The login form and every form asking for the
+    password again (creating a token) go through here: together they guess no faster than the login alone.
+    """
+    if not _attempt_allowed(username):
+        raise ThrottledError
+    try:
+        account = accounts.authenticate(username, password)
+    except Exception:
+        _take_back(username)  # a database that does not answer (503) is no failure
+        raise
+    if account is not None:
+        _take_back(username)
+    return account
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> tuple[str, int] | BaseResponse:
     """The login form (French); on success, back to ``next`` when it is a local path.
@@ -166,22 +188,19 @@ def login() -> tuple[str, int] | BaseResponse:
     if request.method == "POST":
         if not csrf_ok():
             error, status = EXPIRED, 400
-        elif not _attempt_allowed(username):
-            error, status = THROTTLED, 429
         else:
             try:
-                account = accounts.authenticate(username, request.form.get("password", ""))
-            except Exception:
-                _take_back(username)  # a database that does not answer (503) is no failure
-                raise
-            if account is not None:
-                _take_back(username)
-                session.clear()  # a new session at login: nothing from before it survives (fixation)
-                session[SESSION_SECRET] = sessions.open_for(account.id)
-                login_user(User(account))
-                csrf_token()
-                return redirect(target)
-            error, status = WRONG, 401
+                account = check_password(username, request.form.get("password", ""))
+            except ThrottledError:
+                error, status = THROTTLED, 429
+            else:
+                if account is not None:
+                    session.clear()  # a new session at login: nothing from before it survives (fixation)
+                    session[SESSION_SECRET] = sessions.open_for(account.id)
+                    login_user(User(account))
+                    csrf_token()
+                    return redirect(target)
+                error, status = WRONG, 401
     page = render_template("login.html", error=error, next=target, username=username, csrf_token=csrf_token())
     return page, status
 
