@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import logging
 import secrets
-import threading
 from urllib.parse import urlsplit
 
-from cachelib.redis_base import BaseRedisCache
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
@@ -26,8 +26,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.extensions import login_manager
-from data import accounts, sessions, tokens
-from data.cache import cache
+from data import accounts, sessions, throttle, tokens
 from data.scope import EVERYONE, NOBODY, Scope, team_ids
 
 bp = Blueprint("auth", __name__)
@@ -111,38 +110,19 @@ def csrf_ok() -> bool:
 def unlock(username: str, address: str | None = None) -> None:
     """Forget an account's recent login failures (anyone can lock an account with 5 wrong passwords), and
     an address's if given (20 failures lock every login from it)."""
-    cache.delete(_failure_keys(username)[0][0])
+    throttle.forget(_failure_keys(username)[0][0])
     if address:
-        cache.delete(f"login-failures:ip:{address}")
+        throttle.forget(throttle.subject("address", address))
 
 
 def _failure_keys(username: str) -> list[tuple[str, int]]:
-    """Cache keys counting recent failures (account, then address) and their limits."""
+    """The throttle's keys counting recent failures (account, then address) and their limits."""
     name = username.strip().lower()[:100]
     address = (request.remote_addr if has_request_context() else None) or "?"
     return [
-        (f"login-failures:account:{name}", MAX_FAILURES_PER_ACCOUNT),
-        (f"login-failures:ip:{address}", MAX_FAILURES_PER_ADDRESS),
+        (throttle.subject("account", name), MAX_FAILURES_PER_ACCOUNT),
+        (throttle.subject("address", address), MAX_FAILURES_PER_ADDRESS),
     ]
-
-
-# Redis: count and give the first count its expiry in one atomic step (INCR alone sets none); a key whose
-# expiry was lost somehow gets one again. Then a count only ever runs from its first attempt for THROTTLE_SECONDS.
-_INCR = """local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return n"""
-_COUNTING = threading.Lock()
-
-
-def _add(key: str, delta: int) -> int:
-    """Add ``delta`` to the count under ``key`` atomically and return the new count."""
-    store = cache.cache
-    if isinstance(store, BaseRedisCache):
-        return int(store._write_client.eval(_INCR, 1, store._get_prefix() + key, delta, THROTTLE_SECONDS))
-    with _COUNTING:  # the other stores live in this process (SimpleCache): a lock makes get + set one step
-        count = int(cache.get(key) or 0) + delta
-        cache.set(key, count, timeout=THROTTLE_SECONDS)
-        return count
 
 
 def _attempt_allowed(username: str) -> bool:
@@ -150,18 +130,17 @@ def _attempt_allowed(username: str) -> bool:
 
     Counting before the password is checked (atomically) means concurrent attempts cannot all slip under the
     limit. A refused attempt is taken back at once, and a successful one after its check (``_take_back``): what
-    stays counted are the failures. A cache that is down throttles nothing: it must never lock everybody out.
+    stays counted are the failures. The counts live in the accounts database (``data.throttle``): if it does not
+    answer, this raises and the login gets the outage answer (503), as it would at the password check.
     """
+    window = dt.timedelta(seconds=THROTTLE_SECONDS)
+    throttle.purge(window)
     keys = _failure_keys(username)
-    try:
-        counts = [_add(key, 1) for key, _limit in keys]  # both, even past one limit
-        if all(count <= limit for count, (_key, limit) in zip(counts, keys, strict=True)):
-            return True
-        for key, _limit in keys:
-            _add(key, -1)
-    except Exception:  # noqa: BLE001
-        log.warning("login throttling unavailable (cache down)")
+    counts = [throttle.add(key, 1, window) for key, _limit in keys]  # both, even past one limit
+    if all(count <= limit for count, (_key, limit) in zip(counts, keys, strict=True)):
         return True
+    for key, _limit in keys:
+        throttle.add(key, -1, window)
     return False
 
 
@@ -169,9 +148,31 @@ def _take_back(username: str) -> None:
     """Take back an attempt that was no failure: successful (think of an office behind one address) or unchecked."""
     try:
         for key, _limit in _failure_keys(username):
-            _add(key, -1)
-    except Exception:  # noqa: BLE001
-        log.warning("login throttling unavailable (cache down)")
+            throttle.add(key, -1, dt.timedelta(seconds=THROTTLE_SECONDS))
+    except sa.exc.OperationalError:  # the database is down: the login answers 503 anyway
+        log.warning("login throttle: an attempt could not be taken back (database unavailable)")
+
+
+class ThrottledError(Exception):
+    """Too many recent failures for this account or from this address: the password was not checked."""
+
+
+def check_password(username: str, password: str) -> accounts.Account | None:
+    """The active account named ``username`` if ``password`` is its password, else ``None``, as the throttle counts.
+
+    Past the limits raises ``ThrottledError`` without checking. The login form and every form asking for the
+    password again (creating a token) go through here: together they guess no faster than the login alone.
+    """
+    if not _attempt_allowed(username):
+        raise ThrottledError
+    try:
+        account = accounts.authenticate(username, password)
+    except Exception:
+        _take_back(username)  # a database that does not answer (503) is no failure
+        raise
+    if account is not None:
+        _take_back(username)
+    return account
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -187,22 +188,19 @@ def login() -> tuple[str, int] | BaseResponse:
     if request.method == "POST":
         if not csrf_ok():
             error, status = EXPIRED, 400
-        elif not _attempt_allowed(username):
-            error, status = THROTTLED, 429
         else:
             try:
-                account = accounts.authenticate(username, request.form.get("password", ""))
-            except Exception:
-                _take_back(username)  # a database that does not answer (503) is no failure
-                raise
-            if account is not None:
-                _take_back(username)
-                session.clear()  # a new session at login: nothing from before it survives (fixation)
-                session[SESSION_SECRET] = sessions.open_for(account.id)
-                login_user(User(account))
-                csrf_token()
-                return redirect(target)
-            error, status = WRONG, 401
+                account = check_password(username, request.form.get("password", ""))
+            except ThrottledError:
+                error, status = THROTTLED, 429
+            else:
+                if account is not None:
+                    session.clear()  # a new session at login: nothing from before it survives (fixation)
+                    session[SESSION_SECRET] = sessions.open_for(account.id)
+                    login_user(User(account))
+                    csrf_token()
+                    return redirect(target)
+                error, status = WRONG, 401
     page = render_template("login.html", error=error, next=target, username=username, csrf_token=csrf_token())
     return page, status
 

@@ -108,15 +108,15 @@ def accounts_set_role(username: str, role: str, crm_user: int | None) -> None:
 @with_appcontext
 @click.argument("username")
 def accounts_disable(username: str) -> None:
-    """Disable an account: its sessions and tokens stop working at their next request."""
-    _update_account(username, {"active": False}, "désactivé")
+    """Disable an account: its sessions end and its API tokens are revoked (enabling it again revives neither)."""
+    _update_account(username, {"active": False}, "désactivé, sessions fermées, jetons d'API révoqués")
 
 
 @accounts_group.command("enable")
 @with_appcontext
 @click.argument("username")
 def accounts_enable(username: str) -> None:
-    """Enable a disabled account again."""
+    """Enable a disabled account again (its users log in again; its revoked tokens stay revoked)."""
     _update_account(username, {"active": True}, "réactivé")
 
 
@@ -125,12 +125,12 @@ def accounts_enable(username: str) -> None:
 @click.argument("username")
 @click.password_option(prompt="Nouveau mot de passe", confirmation_prompt="Confirmez le mot de passe")
 def accounts_set_password(username: str, password: str) -> None:
-    """Give an account a new password: its open sessions end (its API tokens stay valid)."""
+    """Give an account a new password: its open sessions end and its API tokens are revoked."""
     try:
         accounts.set_password(username, password)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Compte « {username} » : mot de passe changé, sessions ouvertes fermées.")
+    click.echo(f"Compte « {username} » : mot de passe changé, sessions ouvertes fermées, jetons d'API révoqués.")
 
 
 @accounts_group.command("unlock")
@@ -167,7 +167,7 @@ def token_group() -> None:
 @click.option("--name", required=True, help="À quoi sert le jeton (ex. : export mensuel).")
 @click.option("--days", type=int, default=None, help="Durée de validité en jours (défaut : sans expiration).")
 def token_create(username: str, name: str, days: int | None) -> None:
-    """Create a token for an account; it is printed once and stored hashed."""
+    """Create a token for an account (no password asked: operators only); it is printed once and stored hashed."""
     account = accounts.find(username)
     if account is None:
         raise click.ClickException(f"compte inconnu : {username}")

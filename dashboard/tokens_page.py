@@ -8,11 +8,13 @@ from typing import Any
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from dashboard.auth import EXPIRED, csrf_ok, csrf_token
+from dashboard.auth import EXPIRED, THROTTLED, ThrottledError, check_password, csrf_ok, csrf_token
 from data import tokens
 
 bp = Blueprint("tokens", __name__)
 STATES = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
+NO_PASSWORD = "Saisissez votre mot de passe pour créer un jeton."
+WRONG_PASSWORD = "Mot de passe incorrect : aucun jeton n'a été créé."
 
 
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
@@ -30,12 +32,24 @@ def index() -> tuple[str, int]:
 
 @bp.post("/jetons")
 def create() -> tuple[str, int]:
-    """Create a token for the logged-in account and show its secret, once."""
+    """Create a token for the logged-in account and show its secret, once; the account's password is asked again.
+
+    A session alone must not mint a lasting credential (a stolen cookie would outlive its session); wrong passwords
+    here count with the login's, so this form guesses no faster than the login.
+    """
     if not csrf_ok():
         return _page(400, error=EXPIRED)
     days_text = request.form.get("days", "").strip()
     if days_text and not re.fullmatch(r"[0-9]{1,5}", days_text):  # ASCII digits only ("²".isdigit() is true)
         return _page(400, error="La validité est un nombre de jours.")
+    password = request.form.get("password", "")
+    if not password:
+        return _page(400, error=NO_PASSWORD)
+    try:
+        if check_password(g.mediviz_account.username, password) is None:
+            return _page(403, error=WRONG_PASSWORD)
+    except ThrottledError:
+        return _page(429, error=THROTTLED)
     try:
         secret, token = tokens.create(
             g.mediviz_account, request.form.get("name", ""), int(days_text) if days_text else None

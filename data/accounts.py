@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data import db, sessions
+from data import db, sessions, tokens
 from data.schema import app_metadata, dash_user
 
 ROLES = ("admin", "viewer")
@@ -137,15 +137,16 @@ def _hash(password: str) -> str:
 
 
 def set_password(username: str, password: str) -> None:
-    """Replace an account's password (hashed) and end its open sessions."""
+    """Replace an account's password (hashed), end its open sessions and revoke its API tokens."""
     if len(password) < 8:
         raise ValueError("le mot de passe doit compter au moins 8 caractères")
     account = find(username)
     if account is None:
         raise ValueError(f"compte inconnu : {username}")
-    with db.app_engine().begin() as conn:  # a new password ends the sessions opened with the old one
+    with db.app_engine().begin() as conn:  # what the old password opened or minted ends with it
         conn.execute(dash_user.update().where(dash_user.c.id == account.id).values(password_hash=_hash(password)))
         sessions.close_all(conn, username)
+        tokens.revoke_all(conn, account.id)
 
 
 def every() -> list[Account]:
@@ -158,7 +159,8 @@ def every() -> list[Account]:
 def update(username: str, **values: object) -> Account:
     """Change an account's ``role``, ``id_utilisateur`` or ``active``; raises ValueError if unknown or invalid.
 
-    Disabling ends every open session of the account, so that enabling it again does not revive them.
+    Disabling ends every open session of the account and revokes its API tokens, so that enabling it again
+    revives neither.
     """
     if "role" in values and values["role"] not in ROLES:
         raise ValueError(f"rôle inconnu : {values['role']} (attendu : {', '.join(ROLES)})")
@@ -169,6 +171,7 @@ def update(username: str, **values: object) -> Account:
         conn.execute(dash_user.update().where(dash_user.c.id == target.id).values(**values))
         if "active" in values and not values["active"]:
             sessions.close_all(conn, username)
+            tokens.revoke_all(conn, target.id)
     account = find(username)
     assert account is not None
     return account

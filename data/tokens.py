@@ -2,6 +2,7 @@
 
 A token acts for its account: ``Authorization: Bearer <token>`` on an API route gets that account's scope.
 Tokens carry 256 random bits, so a fast hash is enough to store them (nothing to guess from the hash).
+A token follows its credential: a new password or a disabled account revokes all of the account's tokens.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from data import db
-from data.accounts import Account, get
+from data import accounts, db
 from data.schema import dash_api_token
 
 PREFIX = "mvz_"
@@ -52,7 +52,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(account: Account, name: str, days: int | None = None) -> tuple[str, Token]:
+def create(account: accounts.Account, name: str, days: int | None = None) -> tuple[str, Token]:
     """A new token for ``account``: the secret (to show once) and its listing."""
     name = name.strip()
     if not name or len(name) > 80:
@@ -90,14 +90,14 @@ def find(token_id: int) -> Token | None:
         return _token(conn.execute(sa.select(dash_api_token).where(dash_api_token.c.id == token_id)).first())
 
 
-def of(account: Account) -> list[Token]:
+def of(account: accounts.Account) -> list[Token]:
     """The account's tokens, newest first."""
     stmt = sa.select(dash_api_token).where(dash_api_token.c.user_id == account.id).order_by(dash_api_token.c.id.desc())
     with db.app_engine().connect() as conn:
         return [token for row in conn.execute(stmt) if (token := _token(row)) is not None]
 
 
-def revoke(account: Account, token_id: int) -> bool:
+def revoke(account: accounts.Account, token_id: int) -> bool:
     """Revoke one of the account's tokens (an admin may revoke anyone's); whether one was revoked."""
     condition = dash_api_token.c.id == token_id
     if not account.is_admin:
@@ -107,7 +107,13 @@ def revoke(account: Account, token_id: int) -> bool:
         return bool(conn.execute(stmt).rowcount)
 
 
-def authenticate(secret: str) -> Account | None:
+def revoke_all(conn: sa.Connection, account_id: int) -> None:
+    """Revoke every live token of the account, in the caller's transaction (new password, account disabled)."""
+    live = sa.and_(dash_api_token.c.user_id == account_id, dash_api_token.c.revoked_at.is_(None))
+    conn.execute(dash_api_token.update().where(live).values(revoked_at=_now()))
+
+
+def authenticate(secret: str) -> accounts.Account | None:
     """The active account behind a valid (known, unrevoked, unexpired) token, else ``None``."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
@@ -116,7 +122,7 @@ def authenticate(secret: str) -> Account | None:
     token = _token(row)
     if token is None or token.state() != "active":
         return None
-    account = get(token.user_id)
+    account = accounts.get(token.user_id)
     if account is None or not account.active:
         return None
     now = _now()

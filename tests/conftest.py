@@ -112,6 +112,15 @@ def build_app(url: str, **overrides: Any) -> Any:
     return app
 
 
+def another_worker(app: Any) -> Any:
+    """A second app over ``app``'s databases: another gunicorn worker, or the CLI's own process."""
+    from dashboard import create_app
+
+    same = ["DATABASE_URL", "APP_DATABASE_URL", "SECRET_KEY", "TESTING", "CACHE_TYPE", "CACHE_REDIS_URL"]
+    same += ["PASSWORD_HASH_METHOD", "SERVE_FROM", "REFRESH_SECONDS", "PROXY_FIX"]
+    return create_app({key: app.server.config[key] for key in same})
+
+
 @pytest.fixture
 def app(shared_app: Any) -> Any:
     """The app over the fixture CRM (SQLite and MariaDB), its result cache emptied."""

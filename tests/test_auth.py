@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import PASSWORDS, build_app, csrf, login
+from data import db
+from data.throttle import dash_login_failure, subject
+from tests.conftest import PASSWORDS, another_worker, build_app, csrf, login
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def test_pages_redirect_to_the_login_page_and_back(sqlite_app: Any) -> None:
@@ -194,32 +200,18 @@ def test_only_the_exact_name_logs_in_whatever_the_collation(mariadb_url: str) ->
     assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 4  # chef's team: V1, V2, V3, V7
 
 
-@pytest.fixture(params=["SimpleCache", "RedisCache"])
-def cache_config(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """The login throttle's store: in the process, or Redis (its own database and key prefix; skipped if down)."""
-    if request.param == "SimpleCache":
-        yield {"CACHE_TYPE": "SimpleCache"}
-        return
-    import redis
-
-    url, prefix = "redis://127.0.0.1:6379/13", f"mediviz-test-{uuid.uuid4().hex[:8]}:"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis unreachable: {exc}")
-    yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
+@pytest.fixture(params=["sqlite_url", "mariadb_url"])
+def throttle_url(request: pytest.FixtureRequest) -> str:
+    """The database holding the login throttle's counts (the accounts database): SQLite, then MariaDB."""
+    url: str = request.getfixturevalue(request.param)
+    return url
 
 
-def test_concurrent_wrong_passwords_get_exactly_five_checks(
-    sqlite_url: str, cache_config: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_concurrent_wrong_passwords_get_exactly_five_checks(throttle_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """40 attempts at once from 40 addresses, each check slowed down: 5 are checked (401), 35 refused (429)."""
     from data import accounts
 
-    app = build_app(sqlite_url, **cache_config)
+    app = build_app(throttle_url)
     checked = []
     authenticate = accounts.authenticate
 
@@ -246,18 +238,16 @@ def test_concurrent_wrong_passwords_get_exactly_five_checks(
         thread.join()
     assert sorted(codes) == [401] * 5 + [429] * 35
     assert len(checked) == 5
-    if cache_config["CACHE_TYPE"] == "RedisCache":  # INCR sets no expiry: the count must have one anyway
-        import redis
-
-        ttl = redis.Redis.from_url(cache_config["CACHE_REDIS_URL"]).ttl(
-            cache_config["CACHE_KEY_PREFIX"] + "login-failures:account:chef"
-        )
-        assert 0 < ttl <= 15 * 60
+    with app.server.app_context(), db.app_engine().connect() as conn:  # what stays counted: the 5 failures
+        row = conn.execute(
+            sa.select(dash_login_failure).where(dash_login_failure.c.subject == subject("account", "chef"))
+        ).one()
+    assert row.failures == 5 and 0 <= (now() - row.since).total_seconds() <= 15 * 60  # the count has an expiry
 
 
-def test_successful_logins_do_not_count_towards_the_limits(sqlite_url: str, cache_config: dict[str, str]) -> None:
+def test_successful_logins_do_not_count_towards_the_limits(throttle_url: str) -> None:
     """Thirty logins from one address (an office behind one router), then four failures: still under both limits."""
-    app = build_app(sqlite_url, **cache_config)
+    app = build_app(throttle_url)
     for _ in range(30):
         login(app.server.test_client(), "chef")
     client = app.server.test_client()
@@ -322,3 +312,62 @@ def test_logins_while_the_accounts_database_is_down_are_no_failures(sqlite_url: 
         assert client.post("/login", data=form).status_code == 503
     state["app_engine"] = working
     login(client, "chef")
+
+
+def wrong(client: Any, username: str, token: str, address: str = "127.0.0.1") -> int:
+    """A wrong password for ``username`` from ``address``: the answer's status."""
+    form = {"username": username, "password": "faux", "csrf_token": token}
+    return int(client.post("/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code)
+
+
+def right(client: Any, username: str, address: str = "127.0.0.1") -> int:
+    """The right password for ``username`` from ``address``: the answer's status."""
+    form = {"username": username, "password": PASSWORDS[username], "csrf_token": csrf(client)}
+    return int(client.post("/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code)
+
+
+def test_a_flood_of_junk_names_does_not_lift_a_lock(sqlite_app: Any) -> None:
+    """Default configuration (SimpleCache, 500 entries): 600 junk names used to evict chef's lock from the cache."""
+    assert sqlite_app.server.config["CACHE_TYPE"] == "SimpleCache"
+    client = sqlite_app.server.test_client()
+    token = csrf(client)
+    assert [wrong(client, "chef", token) for _ in range(5)] == [401] * 5
+    for i in range(600):  # each from its own address: every one a checked failure
+        assert wrong(client, f"inconnu{i}", token, address=f"10.0.{i // 200}.{i % 200 + 1}") == 401
+    assert right(client, "chef", address="192.0.2.1") == 429
+
+
+def test_two_workers_share_the_counts(throttle_url: str) -> None:
+    """3 failures on one worker and 2 on another (each with its own SimpleCache) lock the account on both."""
+    first = build_app(throttle_url)
+    second = another_worker(first)
+    for app, times in ((first, 3), (second, 2)):
+        client = app.server.test_client()
+        token = csrf(client)
+        assert [wrong(client, "chef", token) for _ in range(times)] == [401] * times
+    assert right(first.server.test_client(), "chef") == 429
+    assert right(second.server.test_client(), "chef") == 429
+
+
+def test_with_redis_down_the_throttle_still_holds(sqlite_url: str) -> None:
+    """A cache that does not answer used to throttle nothing: the counts are not in the cache any more."""
+    app = build_app(sqlite_url, CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    client = app.server.test_client()
+    token = csrf(client)
+    assert [wrong(client, "chef", token) for _ in range(5)] == [401] * 5
+    assert right(client, "chef") == 429
+
+
+def test_counts_start_over_after_15_minutes_and_old_ones_are_purged(sqlite_app: Any) -> None:
+    """A lock lasts 15 minutes from the first failure; expired counts (junk names too) are deleted at the next try."""
+    client = sqlite_app.server.test_client()
+    token = csrf(client)
+    assert [wrong(client, "chef", token) for _ in range(5)] == [401] * 5
+    assert [wrong(client, f"inconnu{i}", token) for i in range(3)] == [401] * 3
+    assert right(client, "chef") == 429
+    with sqlite_app.server.app_context(), db.app_engine().begin() as conn:
+        conn.execute(dash_login_failure.update().values(since=now() - dt.timedelta(minutes=15, seconds=1)))
+    assert right(client, "chef") == 302
+    with sqlite_app.server.app_context(), db.app_engine().connect() as conn:
+        left = set(conn.execute(sa.select(dash_login_failure.c.subject)).scalars())
+    assert left == {subject("account", "chef"), subject("address", "127.0.0.1")}  # the new attempt's, taken back

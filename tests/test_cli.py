@@ -96,3 +96,19 @@ def test_an_address_locked_by_failed_logins_is_unlocked_from_the_cli(sqlite_app:
     done = runner.invoke(args=["accounts", "unlock", "chef", "--adresse", "127.0.0.1"])
     assert done.exit_code == 0 and "adresse 127.0.0.1" in done.output
     assert client.post("/login", data=right).status_code == 302
+
+
+def test_the_cli_unlocks_what_the_running_server_counted(sqlite_app: Any) -> None:
+    """The CLI runs in its own process: the counts it used to clear were its own SimpleCache's, not the server's."""
+    from tests.conftest import another_worker
+
+    client = sqlite_app.server.test_client()
+    for name in ["orphelin"] * 5 + [f"inconnu{i}" for i in range(15)]:  # the account and the address locked
+        client.post("/login", data={"username": name, "password": "faux", "csrf_token": csrf(client)})
+    right = {"username": "orphelin", "password": PASSWORDS["orphelin"], "csrf_token": csrf(client)}
+    assert client.post("/login", data=right).status_code == 429
+    assert sqlite_app.server.config["CACHE_TYPE"] == "SimpleCache"
+    runner = another_worker(sqlite_app).server.test_cli_runner()
+    done = runner.invoke(args=["accounts", "unlock", "orphelin", "--adresse", "127.0.0.1"])
+    assert done.exit_code == 0, done.output
+    assert client.post("/login", data=right).status_code == 302

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import build_app, csrf, login
+from tests.conftest import PASSWORDS, build_app, csrf, login
 
 V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
                                      "utilisateurs")]  # fmt: skip
@@ -108,7 +108,8 @@ def test_no_page_can_be_framed_or_sniffed(admin: Any, path: str) -> None:
 @pytest.mark.parametrize("days", ["²", "٣", "3.5", "-1", "1e3"])
 def test_a_token_validity_must_be_plain_digits(admin: Any, days: str) -> None:
     """ "²".isdigit() is true: int() then failed with its English message; "٣" made a 3-day token."""
-    page = admin.post("/jetons", data={"name": "x", "days": days, "csrf_token": csrf(admin)})
+    form = {"name": "x", "days": days, "password": PASSWORDS["admin"], "csrf_token": csrf(admin)}
+    page = admin.post("/jetons", data=form)
     assert page.status_code == 400
     assert "La validité est un nombre de jours." in page.get_data(as_text=True)
     assert "invalid literal" not in page.get_data(as_text=True)

@@ -7,10 +7,12 @@ import hashlib
 import re
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from data import db
 from data.schema import dash_api_token, dash_user
+from tests.conftest import PASSWORDS, build_app, csrf, login
 
 
 def cli(app: Any, *args: str) -> Any:
@@ -125,7 +127,8 @@ def test_the_tokens_page_creates_shows_once_lists_and_revokes(sqlite_app: Any) -
     page = client.get("/jetons")
     assert page.status_code == 200 and "Aucun jeton." in page.get_data(as_text=True)
     token = csrf(client)
-    created = client.post("/jetons", data={"name": "tableur", "days": "30", "csrf_token": token})
+    form = {"name": "tableur", "days": "30", "password": PASSWORDS["chef"], "csrf_token": token}
+    created = client.post("/jetons", data=form)
     html = created.get_data(as_text=True)
     assert created.status_code == 201
     secret = re.search(r'<code id="token-secret">(mvz_[^<]+)</code>', html)
@@ -146,12 +149,117 @@ def test_the_tokens_page_refuses_forged_or_bad_forms_and_other_accounts_tokens(s
 
     admin_secret = new_token(sqlite_app, "admin")
     client = login(sqlite_app.server.test_client(), "chef")
-    assert client.post("/jetons", data={"name": "x"}).status_code == 400  # no anti-forgery token
+    password = PASSWORDS["chef"]
+    assert client.post("/jetons", data={"name": "x", "password": password}).status_code == 400  # no anti-forgery token
     token = csrf(client)
-    assert client.post("/jetons", data={"name": "", "csrf_token": token}).status_code == 400
-    assert client.post("/jetons", data={"name": "x", "days": "-3", "csrf_token": token}).status_code == 400
+    assert client.post("/jetons", data={"name": "", "password": password, "csrf_token": token}).status_code == 400
+    form = {"name": "x", "days": "-3", "password": password, "csrf_token": token}
+    assert client.post("/jetons", data=form).status_code == 400
     with sqlite_app.server.app_context(), db.app_engine().connect() as conn:
         admin_token = conn.execute(sa.select(dash_api_token.c.id)).scalar_one()
     assert client.post(f"/jetons/{admin_token}/revoquer", data={"csrf_token": token}).status_code == 404
     assert sqlite_app.server.test_client().get("/api/v1/visites", headers=bearer(admin_secret)).status_code == 200
     assert sqlite_app.server.test_client().get("/jetons").status_code == 302  # logged out: to the login page
+
+
+def api_status(app: Any, secret: str) -> int:
+    """The status of an API request carrying the token (no session)."""
+    return int(app.server.test_client().get("/api/v1/visites", headers=bearer(secret)).status_code)
+
+
+def states(app: Any, username: str) -> list[str]:
+    """The states of the account's tokens as ``token list`` prints them."""
+    listing = cli(app, "token", "list", username).output
+    return re.findall(r"…\s+(\S+)", listing)
+
+
+def test_a_new_password_revokes_the_accounts_tokens(sqlite_app: Any) -> None:
+    """accounts.set_password (the CLI's set-password, the demo setup): a token minted before no longer works."""
+    from data import accounts
+
+    mine, other = new_token(sqlite_app, "chef"), new_token(sqlite_app, "admin")
+    assert api_status(sqlite_app, mine) == 200
+    with sqlite_app.server.app_context():
+        accounts.set_password("chef", "un-autre-mot-de-passe")
+    assert api_status(sqlite_app, mine) == 401
+    assert states(sqlite_app, "chef") == ["révoqué"]
+    assert api_status(sqlite_app, other) == 200  # another account's token is not touched
+    assert api_status(sqlite_app, new_token(sqlite_app, "chef")) == 200  # a token minted afterwards works
+
+
+def test_a_password_changed_from_the_cli_revokes_the_tokens(sqlite_app: Any) -> None:
+    secret = new_token(sqlite_app, "chef")
+    runner = sqlite_app.server.test_cli_runner()
+    done = runner.invoke(args=["accounts", "set-password", "chef"], input="nouveau-secret\nnouveau-secret\n")
+    assert done.exit_code == 0 and "jetons d'API révoqués" in done.output
+    assert api_status(sqlite_app, secret) == 401
+    helped = runner.invoke(args=["accounts", "set-password", "--help"]).output
+    assert "its API tokens are revoked" in " ".join(helped.split())  # click wraps the help text
+
+
+def test_disabling_on_the_accounts_page_revokes_the_tokens_for_good(sqlite_app: Any) -> None:
+    """Disabled, then enabled again: the account's users log in again, its old tokens stay revoked."""
+    secret = new_token(sqlite_app, "chef")
+    admin = login(sqlite_app.server.test_client(), "admin")
+    token = csrf(admin)
+    assert "désactivé" in admin.post("/comptes/chef/etat", data={"csrf_token": token}).get_data(as_text=True)
+    assert api_status(sqlite_app, secret) == 401
+    assert "réactivé" in admin.post("/comptes/chef/etat", data={"csrf_token": token}).get_data(as_text=True)
+    assert api_status(sqlite_app, secret) == 401
+    chef = login(sqlite_app.server.test_client(), "chef")
+    assert "révoqué" in chef.get("/jetons").get_data(as_text=True)
+
+
+@pytest.fixture(params=["sqlite_url", "mariadb_url"])
+def both_app(request: pytest.FixtureRequest) -> Any:
+    return build_app(request.getfixturevalue(request.param))
+
+
+def test_disabling_with_accounts_update_revokes_the_tokens(both_app: Any) -> None:
+    """accounts.update(active=False) (the CLI's disable too), on SQLite and MariaDB; enabling revives nothing."""
+    from data import accounts
+
+    secret = new_token(both_app, "chef")
+    with both_app.server.app_context():
+        accounts.update("chef", active=False)
+        accounts.update("chef", active=True)
+    assert api_status(both_app, secret) == 401
+    assert states(both_app, "chef") == ["révoqué"]
+    revived = new_token(both_app, "chef")
+    assert cli(both_app, "accounts", "disable", "chef").exit_code == 0
+    assert cli(both_app, "accounts", "enable", "chef").exit_code == 0
+    assert api_status(both_app, revived) == 401
+    assert states(both_app, "chef") == ["révoqué", "révoqué"]
+
+
+def created(app: Any) -> int:
+    with app.server.app_context(), db.app_engine().connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(dash_api_token)).scalar_one())
+
+
+def test_creating_a_token_on_the_page_asks_for_the_password(sqlite_app: Any) -> None:
+    """A session alone (a stolen cookie) cannot mint a lasting credential."""
+    client = login(sqlite_app.server.test_client(), "chef")
+    form = {"name": "tableur", "csrf_token": csrf(client)}
+    missing = client.post("/jetons", data=form)
+    assert missing.status_code == 400 and "Saisissez votre mot de passe" in missing.get_data(as_text=True)
+    wrong = client.post("/jetons", data={**form, "password": PASSWORDS["admin"]})
+    assert wrong.status_code == 403 and "Mot de passe incorrect" in wrong.get_data(as_text=True)
+    assert created(sqlite_app) == 0
+    right = client.post("/jetons", data={**form, "password": PASSWORDS["chef"]})
+    assert right.status_code == 201 and created(sqlite_app) == 1
+    secret = re.search(r'<code id="token-secret">(mvz_[^<]+)</code>', right.get_data(as_text=True))
+    assert secret and api_status(sqlite_app, secret.group(1)) == 200
+
+
+def test_wrong_passwords_on_the_tokens_page_count_with_the_logins(sqlite_app: Any) -> None:
+    """5 wrong passwords here lock the account as 5 wrong logins would: the form cannot be used to guess."""
+    client = login(sqlite_app.server.test_client(), "chef")
+    form = {"name": "x", "password": "faux-mot-de-passe", "csrf_token": csrf(client)}
+    assert [client.post("/jetons", data=form).status_code for _ in range(5)] == [403] * 5
+    blocked = client.post("/jetons", data={**form, "password": PASSWORDS["chef"]})
+    assert blocked.status_code == 429 and "Trop de tentatives" in blocked.get_data(as_text=True)
+    assert created(sqlite_app) == 0
+    other = sqlite_app.server.test_client()
+    login_form = {"username": "chef", "password": PASSWORDS["chef"], "csrf_token": csrf(other)}
+    assert other.post("/login", data=login_form).status_code == 429
