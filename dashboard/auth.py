@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.extensions import login_manager
 from data import accounts, sessions, throttle, tokens
+from data.errors import UnavailableError
 from data.scope import EVERYONE, NOBODY, Scope, team_ids
 
 bp = Blueprint("auth", __name__)
@@ -149,7 +150,7 @@ def _take_back(username: str) -> None:
     try:
         for key, _limit in _failure_keys(username):
             throttle.add(key, -1, dt.timedelta(seconds=THROTTLE_SECONDS))
-    except sa.exc.OperationalError:  # the database is down: the login answers 503 anyway
+    except (sa.exc.OperationalError, UnavailableError):  # the database is down: the login answers 503 anyway
         log.warning("login throttle: an attempt could not be taken back (database unavailable)")
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from data import db
+from data.errors import UnavailableError
 from data.schema import MYSQL_OPTS, app_metadata
 
 log = logging.getLogger(__name__)
@@ -95,5 +96,5 @@ def purge(window: dt.timedelta) -> None:
         if expired:
             with db.app_engine().begin() as conn:
                 conn.execute(table.delete().where(table.c.subject.in_(expired), table.c.since <= cutoff))
-    except sa.exc.OperationalError as exc:
+    except (sa.exc.OperationalError, UnavailableError) as exc:
         log.warning("login throttle: purge postponed (%s)", str(exc).splitlines()[0][:200])
