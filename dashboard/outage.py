@@ -20,7 +20,7 @@ from dash import Input, Output, State, dcc, no_update, set_props
 from flask import Flask, Response, jsonify, request
 
 from components import ids
-from dashboard.hardening import wants_json
+from dashboard.hardening import refuse_forged, wants_json
 from data import db
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def callback_error(exc: Exception) -> Any:
 
     Outputs are left as they were (``None``: no update); the details go to the log, never to the page.
     """
+    refuse_forged(exc)  # a forged callback value: the 400 of a malformed request, no banner (dashboard.hardening)
     if is_unavailable(exc):
         log.warning("database unavailable in a callback: %s", str(exc).splitlines()[0][:200])
         set_props(ids.FLASH, {"children": dbc.Alert(f"{MESSAGE} Nouvel essai automatique…", color="danger")})
