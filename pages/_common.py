@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from components import figures, ids, inputs
+from components import figures, ids, inputs, tables
 from data import codes
 from data.filters import FilterError, Filters
 from data.scope import OUTSIDE, Scope, outside, request_scope
@@ -47,8 +47,8 @@ def invalid_figure(reason: str) -> go.Figure:
 
 
 def csv_download(table: pd.DataFrame, name: str) -> dict[str, Any]:
-    """A ``dcc.Download`` payload: the table as CSV (``;`` and decimal commas, UTF-8 with BOM for Excel)."""
-    return dcc.send_string("\ufeff" + table.to_csv(index=False, sep=";", decimal=","), f"mediviz-{name}.csv")
+    """A ``dcc.Download`` payload: the table as CSV for Excel, no text cell read as a formula (``tables.csv_text``)."""
+    return dcc.send_string(tables.csv_text(table), f"mediviz-{name}.csv")
 
 
 def page_header(title: str, subtitle: str, tools: list[Any] | None = None) -> html.Div:

@@ -13,12 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.callbacks import CHART, callback_body, find
 from tests.conftest import build_app, login
 
 INVALID = {"error": "Requête de rappel invalide."}
-#: The chart whose CSV button the requests click, per page.
-CHART = {"visites": "region", "partenaires": "region", "performance": "region", "utilisateurs": "region",
-         "evaluations": "categories", "investissements": "region"}  # fmt: skip
 DEEP: Any = []
 for _ in range(900):
     DEEP = [DEEP]
@@ -34,70 +32,6 @@ def fuzz_app(sqlite_url: str) -> Any:
 @pytest.fixture
 def admin(fuzz_app: Any) -> Any:
     return login(fuzz_app.server.test_client(), "admin")
-
-
-def _outputs(key: str) -> Any:
-    """The ``outputs`` of a request, as the page sends them (a list for a multi-output callback)."""
-    parts = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in key.strip(".").split("...")]
-    return parts if key.startswith("..") else parts[0]
-
-
-def _item(dep: dict[str, str], value: Any, chart: Any = None) -> Any:
-    """One input or state; a pattern-matching one (the CSV buttons) as the list of its one matching component."""
-    if not dep["id"].startswith("{"):
-        return {"id": dep["id"], "property": dep["property"], "value": value}
-    pattern = json.loads(dep["id"])
-    if "chart" in pattern:
-        pattern["chart"] = CHART.get(pattern["page"]) if chart is None else chart
-    return [{"id": {k: "/visites" if v == ["ALL"] else v for k, v in pattern.items()}, "property": dep["property"],
-             "value": value}]  # fmt: skip
-
-
-def _prop_id(item: Any) -> str:
-    one = item[0] if isinstance(item, list) else item
-    ident = one["id"]
-    return (json.dumps(ident, sort_keys=True, separators=(",", ":")) if isinstance(ident, dict) else ident) + (
-        "." + one["property"]
-    )
-
-
-#: Values as the page sends them, by component property then by component (the rest: not set yet).
-PAGE_VALUES: dict[str, Any] = {
-    "_pages_location.pathname": "/visites",
-    "_pages_location.search": "?annee=2025",
-    "_pages_store": {"title": "Visites · Mediviz"},
-    "url-in": "?annee=2025",
-    "url-sync": "?annee=2025",
-    "filters-store": {"filters": {"annee": 2025}},
-    "f-annee": 2025,
-    "outage-tick": 1,
-    "clickData": {"points": [{"customdata": ["RE00001"]}]},
-}
-
-
-def _value(dep: dict[str, str], values: dict[str, Any]) -> Any:
-    """The value of ``dep`` in ``values``, else the page's: by ``id.property``, then by id, then by property."""
-    for source in (values, PAGE_VALUES):
-        for key in (f"{dep['id']}.{dep['property']}", dep["id"], dep["property"]):
-            if key in source:
-                return source[key]
-    return 1 if "csv-button" in dep["id"] else None
-
-
-def callback_body(app: Any, key: str, forged: dict[str, Any] | None = None, chart: Any = None) -> dict[str, Any]:
-    """The request for callback ``key``, its first input changed; ``forged`` replaces values (see ``_value``)."""
-    declared = app.callback_map[key]
-    values = forged or {}
-
-    def items(kind: str) -> list[Any]:
-        return [_item(d, _value(d, values), chart) for d in declared.get(kind, [])]
-
-    body = {"output": key, "outputs": _outputs(key), "inputs": items("inputs"), "state": items("state")}
-    return {**body, "changedPropIds": [_prop_id(body["inputs"][0])]}
-
-
-def find(app: Any, start: str) -> str:
-    return next(key for key in app.callback_map if key.strip(".").startswith(start))
 
 
 def _no_trace(caplog: pytest.LogCaptureFixture) -> bool:
@@ -140,11 +74,29 @@ def test_an_unknown_chart_in_a_csv_download_is_a_400(
     assert _no_trace(caplog)
 
 
-def test_a_known_chart_still_downloads(admin: Any, fuzz_app: Any) -> None:
-    answer = admin.post("/_dash-update-component", json=callback_body(fuzz_app, "visites-download.data"))
-    assert answer.status_code == 200
-    download = answer.get_json()["response"]["visites-download"]["data"]
-    assert download["filename"] == "mediviz-visites-region.csv" and "Casablanca" in download["content"]
+#: Every chart with a CSV button, per page.
+CHARTS = {
+    "visites": ["type_partenaire", "etablissement", "forme", "accompagnement", "region", "gamme", "timeline"],
+    "partenaires": ["couverture", "potentiel", "etablissement", "region", "gamme"],
+    "performance": ["type", "statut", "potentiel", "region", "top", "bottom", "timeline"],
+    "evaluations": ["distribution", "mois", "roles", "categories", "visites", "delegues"],
+    "investissements": ["statut", "type", "categorie", "potentiel", "specialite", "visites", "gamme", "region"],
+    "utilisateurs": ["mois", "responsables", "role", "statut", "region", "gamme"],
+}
+
+
+@pytest.mark.parametrize("page", CHARTS)
+def test_every_chart_still_downloads(admin: Any, fuzz_app: Any, page: str) -> None:
+    contents = {}
+    for chart in CHARTS[page]:
+        answer = admin.post("/_dash-update-component", json=callback_body(fuzz_app, f"{page}-download.data",
+                                                                           chart=chart))  # fmt: skip
+        assert answer.status_code == 200, chart
+        download = answer.get_json()["response"][f"{page}-download"]["data"]
+        assert download["filename"] == f"mediviz-{page}-{chart}.csv" and download["content"].count("\r\n") >= 2
+        contents[chart] = download["content"]
+    if page == "visites":
+        assert "RE00002;Casablanca;3\r\n" in contents["region"]  # 2025, contacts: V2×P3, V3×P4, V5×P3
 
 
 @pytest.mark.parametrize("value", [{"a": 1}, {}, "CE00001", 3, [{}], [["CE00001"]]])

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from data.schema import codification, utilisateur
+from tests import fixture_data
 from tests.conftest import build_app, csrf, login
 
 V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
@@ -317,3 +324,44 @@ def test_the_accounts_page_takes_ascii_digits_only_for_the_crm_link(admin: Any, 
     """ "١٣".isdigit() is true: it was saved as CRM user 13; "²" gave a 500."""
     page = admin.post("/comptes/chef", data={"role": "viewer", "id_utilisateur": link, "csrf_token": csrf(admin)})
     assert page.status_code == 400 and "est un numéro" in page.get_data(as_text=True)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_text() -> None:
+    """A text starting with = + - @, a tab or a carriage return is a formula to Excel (OWASP: CSV injection)."""
+    from components.tables import csv_text
+
+    names = ['=HYPERLINK("http://evil")', "+33 6", "-x", "@SUM(A1)", "\tx", "\rx", "A\r=1+1", None]
+    table = pd.DataFrame({"nom": names, "visites": [-3, 0, 1, 2, 3, 4, 5, 6], "part": [-2.5] + [0.5] * 7})
+    text = csv_text(table.rename(columns={"part": "=part"}))
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with its BOM
+    rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    assert rows[0] == ["nom", "visites", "'=part"]
+    assert [row[0] for row in rows[1:]] == [f"'{n}" for n in names[:6]] + ["A\r=1+1", ""]  # one cell, one row
+    assert rows[1][1:] == ["-3", "-2,5"]  # numbers stay numbers, negative ones too
+    assert table["nom"][0] == names[0]  # the table itself is left as it was
+
+
+def test_a_crm_name_that_is_a_formula_downloads_as_text(tmp_path: Path) -> None:
+    """A user named =HYPERLINK(…) in the CRM went into the CSV as a formula; a label -2+3 as a sum."""
+    from tests.callbacks import callback_body
+
+    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    engine = sa.create_engine(url)
+    fixture_data.load(engine)
+    with engine.begin() as conn:
+        user, code = utilisateur.c, codification.c
+        conn.execute(utilisateur.update().where(user.id_utilisateur == 3).values(
+            nom_utilisateur='=HYPERLINK("http://evil")', prenom_utilisateur=None))  # fmt: skip
+        conn.execute(codification.update().where(code.code_codification == "RE00002").values(
+            libelle_codification="-2+3"))  # fmt: skip
+    engine.dispose()
+    app = build_app(url)
+    admin = login(app.server.test_client(), "admin")
+    cells = {}
+    for chart in ("top", "region"):
+        body = callback_body(app, "performance-download.data", chart=chart)
+        answer = admin.post("/_dash-update-component", json=body)
+        content = answer.get_json()["response"]["performance-download"]["data"]["content"]
+        cells[chart] = list(csv.reader(io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=";"))
+    assert cells["top"][1] == ["3", '\'=HYPERLINK("http://evil")', "3"]  # 2025: V1, V2, V7
+    assert ["RE00002", "'-2+3", "3"] in [row[:3] for row in cells["region"]]  # V2, V3, V5
