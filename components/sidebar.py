@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components import fmt, ids
+from components import fmt, ids, inputs
 
 #: French texts of dcc.Dropdown (Dash 4 defaults to English).
 DROPDOWN_LABELS: Any = {
@@ -105,8 +105,11 @@ def year_options(years: list[int]) -> list[dict[str, Any]]:
 
 
 def with_values(options: list[dict[str, Any]], value: Any) -> list[dict[str, Any]]:
-    """``options`` plus an option for each part of ``value`` they lack (a dropdown drops unknown values)."""
-    wanted = value if isinstance(value, list) else [value]
+    """``options`` plus an option for each part of ``value`` they lack (a dropdown drops unknown values).
+
+    A part that is no text or number (a forged value) raises ``BadInputError``.
+    """
+    wanted = inputs.parts(value, "dropdown value")
     known = {option["value"] for option in options}
     extra = [{"label": str(v), "value": v} for v in wanted if v not in (None, "") and v not in known]
     return options + extra

@@ -28,6 +28,13 @@ AREAS: dict[str, tuple[ModuleType, str]] = {
 
 #: Legacy routes that are also the path of a page.
 PAGE_PATHS = ("/performance",)
+#: The methods each API route answers, OPTIONS included: what OPTIONS and every 405 name in ``Allow``. A legacy
+#: route is POST only (a GET gets the JSON 405), unless it is also a page.
+ALLOW = {
+    "/api/openapi.json": "GET, HEAD, OPTIONS",
+    **{f"/api/v1/{area}": "GET, HEAD, OPTIONS, POST" for area in AREAS},
+    **{route: "GET, HEAD, OPTIONS, POST" if route in PAGE_PATHS else "OPTIONS, POST" for _, route in AREAS.values()},
+}
 
 
 class ScopeError(Exception):
@@ -40,6 +47,7 @@ class ScopeError(Exception):
 
 def request_filters(allowed: tuple[str, ...]) -> Filters:
     """Filters from the query string (GET) or the JSON body (POST); fields outside ``allowed`` fail."""
+    Filters.check_query_size(request.args)  # 10 000 parameters: one answer, whatever their names
     # Filters where they are not read would be ignored without a word: refused instead.
     if request.method == "GET":
         if request.content_length or request.headers.get("Transfer-Encoding"):
@@ -95,7 +103,7 @@ def _endpoint(
     def view() -> Response | tuple[Response, int]:
         if post_only and request.method != "POST":
             response = jsonify(error="Méthode non autorisée : cette route ancienne s'appelle en POST.")
-            response.headers["Allow"] = "POST"
+            response.headers["Allow"] = ALLOW[request.path]
             return response, 405
         return answer(report, allowed)
 
@@ -144,8 +152,22 @@ def http_error(exc: HTTPException) -> Any:
         return exc
     response = jsonify(error=HTTP_ERRORS[code])
     response.status_code = code
-    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-        response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    if code == 405:
+        response.headers["Allow"] = ALLOW.get(request.path) or ", ".join(getattr(exc, "valid_methods", None) or [])
+    return response
+
+
+def options() -> Response | None:
+    """OPTIONS on an API route: 204 and the methods it answers (after the login, like every API answer).
+
+    Flask's own answer was an empty HTML page naming GET on the POST-only legacy routes (Dash's page route
+    matches every path).
+    """
+    if request.method != "OPTIONS" or request.path not in ALLOW:
+        return None
+    response = current_app.response_class(status=204)
+    response.headers["Allow"] = ALLOW[request.path]
+    del response.headers["Content-Type"]
     return response
 
 
@@ -154,6 +176,7 @@ def init_app(app: Flask) -> None:
     from dashboard import openapi
 
     bp = Blueprint("api", __name__)
+    bp.before_request(options)
     _register_areas(bp)
     openapi.init_app(bp)
     bp.register_error_handler(FilterError, filter_error)

@@ -1,7 +1,9 @@
 """Answers for what no user should ever meet: malformed requests, unknown API routes, framing, crashes.
 
-* A callback request that is not what Dash's own page sends (no ``output``, an unknown callback, a list)
-  gets 400 JSON instead of a crash inside Dash.
+* A callback request that is not what Dash's own page sends (no ``output``, an unknown or client-side callback,
+  a list, a trigger that is none of its inputs, deep nesting, a value in the wrong shape) gets 400 JSON instead of
+  a crash inside Dash or a callback: ``BadInputError``, raised before Dash runs (``dashboard.callback_requests``)
+  or by the callbacks' parsers (``components.inputs``), is answered by ``forged``.
 * A path under ``/api/`` that names no route gets the API's JSON 404, not the dashboard's HTML page (Dash
   answers every other path with its page).
 * A bad path under ``/_dash-component-suites/`` is a 404, not a 500.
@@ -19,8 +21,12 @@ from dash.exceptions import DependencyException
 from flask import Flask, Response, abort, jsonify, redirect, request
 from werkzeug.exceptions import InternalServerError, MethodNotAllowed
 
+from components.inputs import BadInputError
+from dashboard import callback_requests
+
 log = logging.getLogger(__name__)
 
+INVALID = "Requête de rappel invalide."
 CRASH = "Une erreur inattendue est survenue ; elle a été signalée. Réessayez dans un instant."
 HEADERS = {
     "X-Frame-Options": "DENY",
@@ -49,10 +55,7 @@ def check_request(callbacks: dict[str, Any]) -> Any:
     from dashboard.auth import PUBLIC_PATHS, PUBLIC_PREFIXES
 
     if request.path == "/_dash-update-component" and request.method == "POST":
-        body = request.get_json(silent=True)
-        if not (isinstance(body, dict) and body.get("output") in callbacks and _well_formed(body, callbacks)):
-            log.warning("malformed callback request: %s", str(body)[:300])
-            return _error("Requête de rappel invalide.", 400)
+        callback_requests.check(callbacks)
     if isinstance(request.routing_exception, MethodNotAllowed):
         return None  # a known route, a wrong method: the 405 follows
     if request.path.startswith("/api/") and not (request.endpoint or "").startswith("api."):
@@ -66,37 +69,6 @@ def check_request(callbacks: dict[str, Any]) -> Any:
 DASH_INDEX = ("/", "/<path:path>")
 
 
-def _well_formed(body: dict[str, Any], callbacks: dict[str, Any]) -> bool:
-    """Does a callback request carry what the callback declares (each input and state, by id and property)?
-
-    Dash trusts its own page: a request with missing or foreign items crashed inside it (500, a trace a request).
-    """
-    declared = callbacks[body["output"]]
-    for key in ("inputs", "state"):
-        sent = body.get(key, [])
-        wanted = declared.get(key, [])
-        if not isinstance(sent, list) or len(sent) != len(wanted):
-            return False
-        for item, dep in zip(sent, wanted, strict=True):
-            items = item if isinstance(item, list) else [item]  # pattern-matching (ALL) inputs come as lists
-            for one in items:
-                if not (isinstance(one, dict) and one.get("property") == dep["property"]):
-                    return False
-                pattern = dep["id"].startswith("{")  # a pattern-matching id, declared as its JSON text
-                if (pattern and not isinstance(one.get("id"), dict)) or (not pattern and one.get("id") != dep["id"]):
-                    return False
-    outputs = body.get("outputs")
-    expected = body["output"][2:-2].split("...") if body["output"].startswith("..") else [body["output"]]
-    if isinstance(outputs, dict):
-        outputs = [outputs]
-    if not isinstance(outputs, list) or len(outputs) != len(expected):
-        return False
-    if not all(isinstance(o, (dict, list)) for o in outputs):
-        return False
-    changed = body.get("changedPropIds", [])
-    return isinstance(changed, list) and all(isinstance(c, str) for c in changed)
-
-
 def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify(error=message), status
 
@@ -105,6 +77,22 @@ def secure_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def forged(exc: BadInputError) -> tuple[Response, int]:
+    """400 for a callback request unlike the page's (checked before Dash, or by a callback's parser); no trace."""
+    log.warning("malformed callback request (%s)", exc)
+    return _error(INVALID, 400)
+
+
+def refuse_forged(exc: Exception) -> None:
+    """Re-raise ``BadInputError``, for ``forged`` to answer 400 (called first by Dash's ``on_error`` handler).
+
+    Dash hands every exception of a callback to its error handler, which shows the banner and logs a trace: a
+    forged value must leave the callback as it came, a malformed request.
+    """
+    if isinstance(exc, BadInputError):
+        raise exc
 
 
 def not_found(_exc: Exception) -> Any:
@@ -128,4 +116,5 @@ def init_app(server: Flask, app: Any) -> None:
     server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/_favicon.ico", 301))
     server.after_request(secure_headers)
     server.register_error_handler(DependencyException, not_found)
+    server.register_error_handler(BadInputError, forged)
     server.register_error_handler(InternalServerError, crashed)

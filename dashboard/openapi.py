@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from data.filters import CODE_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES
+from data.filters import CODE_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES, MAX_PARAMETERS
 
 VERSION = "1.0"
 
@@ -37,7 +37,10 @@ _ERROR = {
     "required": ["error"],
     "properties": {
         "error": {"type": "string", "description": "Le message, en français."},
-        "field": {"type": "string", "description": "Le filtre en cause (400, 403)."},
+        "field": {
+            "type": "string",
+            "description": "Le filtre en cause (400, 403) ; « body » ou « query » pour le corps ou l'URL entiers.",
+        },
     },
 }
 _AUTH_HELP = (
@@ -98,7 +101,10 @@ def _responses(ok: str) -> dict[str, Any]:
 
     return {
         "200": {"description": ok, "content": {"application/json": {"schema": {"type": "object"}}}},
-        "400": error("Filtre invalide (type, format, limite, filtre inconnu, corps JSON invalide)."),
+        "400": error(
+            f"Filtre invalide (type, format, limite, filtre inconnu, corps JSON invalide, plus de {MAX_PARAMETERS} "
+            "paramètres dans l'URL)."
+        ),
         "401": error("Ni session ni jeton valide (jeton révoqué, expiré ou inconnu)."),
         "403": error("Le filtre nomme quelqu'un hors de votre équipe."),
         "413": error("Corps de requête de plus de 1 Mo."),

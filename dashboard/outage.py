@@ -20,7 +20,7 @@ from dash import Input, Output, State, dcc, no_update, set_props
 from flask import Flask, Response, jsonify, request
 
 from components import ids
-from dashboard.hardening import wants_json
+from dashboard.hardening import refuse_forged, wants_json
 from data import db
 from data.admission import out_of_memory
 from data.errors import DATABASE_DOWN, OVERLOADED, OverloadedError, UnavailableError
@@ -92,6 +92,7 @@ def callback_error(exc: Exception) -> Any:
 
     Outputs are left as they were (``None``: no update); the details go to the log, never to the page.
     """
+    refuse_forged(exc)  # a forged callback value: the 400 of a malformed request, no banner (dashboard.hardening)
     if is_unavailable(exc):
         message = message_of(exc)
         log.warning("unavailable in a callback: %s", (str(exc).splitlines() or [type(exc).__name__])[0][:200])

@@ -21,6 +21,9 @@ FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS)
 #: The sidebar's filters, shared by every area; the visit-based areas accept only these.
 VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
 MAX_CODES = 50
+#: Query parameters a URL may carry: each field once, each code field up to ``MAX_CODES`` times (more can only be
+#: repeats or unknown names; 10 000 of them were answered according to the first one's name).
+MAX_PARAMETERS = len(FIELDS) + (MAX_CODES - 1) * len(CODE_FIELDS)
 #: The days a period may name (the years ``annee`` accepts): a wider period would only add empty days to the
 #: per-day series, one row each, which is how a request for 0001-01-01..9999-12-30 reached 194 MB.
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -78,14 +81,23 @@ class Filters:
         """From a URL query string (a werkzeug MultiDict or a plain dict); repeated keys and commas."""
         getlist = getattr(args, "getlist", None)
         values: dict[str, Any] = {}
+        known = set(allowed)
         for name in args:
             items = getlist(name) if getlist else [args[name]]
             values[name] = [part for item in items for part in str(item).split(",")]
-            if name not in CODE_FIELDS:
+            if name not in CODE_FIELDS and name in known:  # an unknown name is refused as such (from_mapping)
                 if len(values[name]) > 1:
                     raise FilterError(name, "une seule valeur est permise")
                 values[name] = values[name][0]
         return cls.from_mapping(values, allowed)
+
+    @staticmethod
+    def check_query_size(args: Mapping[str, Any]) -> None:
+        """Refuse a URL with more than ``MAX_PARAMETERS`` query parameters (``args``: a werkzeug MultiDict)."""
+        getlist = getattr(args, "getlist", None)
+        count = sum(len(getlist(name)) if getlist else 1 for name in args)
+        if count > MAX_PARAMETERS:
+            raise FilterError("query", f"trop de paramètres dans l'URL ({count}, au plus {MAX_PARAMETERS})")
 
     @classmethod
     def from_body(cls, body: Any, allowed: Iterable[str] = FIELDS) -> Filters:

@@ -71,20 +71,37 @@ def users() -> pd.DataFrame:
 
 
 def team_ids(manager_id: int) -> tuple[int, ...]:
-    """The manager and every user below them in the current hierarchy, recursively (cycle-safe)."""
+    """The manager and every user below them in the current hierarchy, recursively (cycle-safe).
+
+    A cycle in the CRM (2's manager is 5, 5's is 30, 30's is 2) makes the manager's own managers appear below
+    them too: anyone reached by walking up from the manager stays out, with everyone only below them.
+    """
     frame = users()
     children: dict[int, list[int]] = defaultdict(list)
+    boss_of: dict[int, int] = {}
     for uid, boss in zip(frame["id_utilisateur"], frame["id_responsable"], strict=True):
         if pd.notna(boss):
             children[int(boss)].append(int(uid))
-    seen = {manager_id}
+            boss_of[int(uid)] = int(boss)
+    above = _above(manager_id, boss_of)
+    team = {manager_id}
     todo = [manager_id]
     while todo:
         for child in children.get(todo.pop(), []):
-            if child not in seen:
-                seen.add(child)
+            if child not in team and child not in above:
+                team.add(child)
                 todo.append(child)
-    return tuple(sorted(seen))
+    return tuple(sorted(team))
+
+
+def _above(user_id: int, boss_of: dict[int, int]) -> set[int]:
+    """Everyone reached by walking up from ``user_id`` (its managers, theirs…), never ``user_id`` itself."""
+    above: set[int] = set()
+    boss = boss_of.get(user_id)
+    while boss is not None and boss != user_id and boss not in above:
+        above.add(boss)
+        boss = boss_of.get(boss)
+    return above
 
 
 def visible_users(filters: Filters, scope: Scope) -> tuple[int, ...] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import dash
@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from components import figures, ids
+from components import figures, ids, inputs, tables
 from data import codes
 from data.filters import FilterError, Filters
 from data.scope import OUTSIDE, Scope, outside, request_scope
@@ -23,13 +23,17 @@ ChartTable = Callable[[str, Filters, Scope, dict[str, Any]], pd.DataFrame]
 
 
 def store_filters(store: dict[str, Any] | None, **page_filters: Any) -> Filters | str:
-    """The Filters in the shell's store (plus the page's own filters), or the French reason there are none."""
+    """The Filters in the shell's store (plus the page's own filters), or the French reason there are none.
+
+    A store that is no dict, or whose filters are no dict, raises ``BadInputError`` (a forged request: 400).
+    """
+    store = inputs.mapping(store, "filters store")
     if not store:
         return "Chargement…"
     if "error" in store:
         return OUTSIDE if store["error"] == OUTSIDE else f"Filtres invalides : {store['error']}"
     try:
-        filters = Filters.from_mapping({**store.get("filters", {}), **page_filters})
+        filters = Filters.from_mapping({**inputs.mapping(store.get("filters"), "filters"), **page_filters})
     except FilterError as exc:
         return f"Filtres invalides : {exc.message}"
     if outside(filters, request_scope()):  # as the API's 403 (the sidebar says it too; a forged store ends here)
@@ -43,8 +47,8 @@ def invalid_figure(reason: str) -> go.Figure:
 
 
 def csv_download(table: pd.DataFrame, name: str) -> dict[str, Any]:
-    """A ``dcc.Download`` payload: the table as CSV (``;`` and decimal commas, UTF-8 with BOM for Excel)."""
-    return dcc.send_string("\ufeff" + table.to_csv(index=False, sep=";", decimal=","), f"mediviz-{name}.csv")
+    """A ``dcc.Download`` payload: the table as CSV for Excel, no text cell read as a formula (``tables.csv_text``)."""
+    return dcc.send_string(tables.csv_text(table), f"mediviz-{name}.csv")
 
 
 def page_header(title: str, subtitle: str, tools: list[Any] | None = None) -> html.Div:
@@ -118,22 +122,33 @@ def register_drill(
         return dash.no_update
 
 
-def register_csv(page: str, table_of: ChartTable, states: dict[str, State]) -> None:
-    """The page's CSV download: the table of the chart whose button was clicked, in its current state."""
+def register_csv(
+    page: str, charts: Collection[str], table_of: ChartTable, states: dict[str, State], drills: Collection[str] = ()
+) -> None:
+    """The page's CSV download: the table of the chart whose button was clicked, in its current state.
+
+    ``charts`` are the names of the page's charts; ``drills`` those of its drill-down charts, whose chosen parent
+    reaches ``table_of`` as ``drill_<name>``. An unknown chart, or a drill state that is no code, raises
+    ``BadInputError`` (a forged request: 400).
+    """
+    drill_states = {f"drill_{name}": State(ids.drill_store(page, name), "data") for name in drills}
+    every_state = {**states, **drill_states}
 
     @callback(
         Output(ids.download(page), "data"),
         Input({"type": "csv-button", "page": page, "chart": ALL}, "n_clicks"),
         State(ids.FILTERS_STORE, "data"),
-        *states.values(),
+        *every_state.values(),
         prevent_initial_call=True,
     )
     def download_csv(clicks: list[int | None], store: dict[str, Any] | None, *values: Any) -> Any:
         filters = store_filters(store)
         if not any(clicks) or isinstance(filters, str) or not isinstance(ctx.triggered_id, dict):
             return dash.no_update
-        name = ctx.triggered_id["chart"]
-        table = table_of(name, filters, request_scope(), dict(zip(states, values, strict=True)))
+        name = inputs.one_of(ctx.triggered_id.get("chart"), charts, "CSV button's chart")
+        state = dict(zip(every_state, values, strict=True))
+        state.update({key: inputs.text(state[key], key) for key in drill_states})
+        table = table_of(name, filters, request_scope(), state)
         return csv_download(table, f"{page}-{name}")
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from components import evaluations_figures as ef
-from components import figures, fmt
+from components import figures, fmt, inputs
 from data import codes, evaluations
 from data import evaluations_report as report
 from data.filters import Filters
@@ -46,8 +46,8 @@ SCOPE_NOTE = (
 
 
 def known_codes(values: Any) -> list[str]:
-    """The category dropdown's value as a list of texts (a forged value may be anything)."""
-    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+    """The category dropdown's value as a list of texts (``BadInputError`` for anything else: a forged value)."""
+    return inputs.codes(values, "categories")
 
 
 def page_filters(store: dict[str, Any] | None, categories: list[str] | None) -> Filters | str:
@@ -58,7 +58,7 @@ def page_filters(store: dict[str, Any] | None, categories: list[str] | None) -> 
 
 def note(store: dict[str, Any] | None) -> Any:
     """The note under the header: how the filters apply, and a warning when gamme or région are ignored."""
-    chosen = (store or {}).get("filters", {})
+    chosen = inputs.mapping(inputs.mapping(store, "filters store").get("filters"), "filters")
     ignored = [name for key, name in (("gamme", "Gamme"), ("region", "Région")) if chosen.get(key)]
     if not ignored:
         return SCOPE_NOTE

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from components import fmt
+from components import fmt, inputs
 from components import invest_figures as figs
 from data import codes, invest, invest_report
 from data.filters import FilterError, Filters
@@ -43,7 +43,11 @@ COLUMNS = {"budget": figs.BUDGET, "business_cases": figs.CASES, "partenaires": "
 
 
 def with_page_filters(filters: Filters, types: list[str] | None, partner: Any) -> Filters | str:
-    """The sidebar's filters plus the page's own (types, partner), or the French reason they are invalid."""
+    """The sidebar's filters plus the page's own (types, partner), or the French reason they are invalid.
+
+    Types that are no list of texts raise ``BadInputError`` (a forged value: the dropdown sends nothing else).
+    """
+    types = inputs.codes(types, "investment types")
     values = {**filters.to_dict(), "code_type_investissement": types, "id_partenaire": partner}
     try:
         return Filters.from_mapping(values, invest_report.FIELDS)

@@ -99,11 +99,7 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     page_filters = ev.page_filters({"filters": filters.to_dict()}, state["categories"])
     if isinstance(page_filters, str):
         return pd.DataFrame()
-    return ev.chart_table(name, page_filters, scope, state["drill"] if name == ev.DRILL else None)
+    return ev.chart_table(name, page_filters, scope, state[f"drill_{ev.DRILL}"] if name == ev.DRILL else None)
 
 
-register_csv(
-    PAGE,
-    _csv_table,
-    {"categories": State(CATEGORY, "value"), "drill": State(ids.drill_store(PAGE, ev.DRILL), "data")},
-)
+register_csv(PAGE, ev.LAYOUT, _csv_table, {"categories": State(CATEGORY, "value")}, [ev.DRILL])

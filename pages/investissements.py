@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
-from components import ids
+from components import ids, inputs
 from components.cards import chart_card, kpi_card
 from data import codes
 from data.filters import Filters
@@ -86,7 +86,7 @@ def update_type_options(_store: Any, chosen: list[str] | None) -> list[dict[str,
     frame = codes.codes("TYIN")
     options = [{"label": lib, "value": code} for code, lib in zip(frame["code"], frame["libelle"], strict=True)]
     known = set(frame["code"])
-    return options + [{"label": c, "value": c} for c in chosen or [] if c not in known]
+    return options + [{"label": c, "value": c} for c in inputs.codes(chosen, "investment types") if c not in known]
 
 
 @callback(
@@ -134,10 +134,8 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 register_csv(
     PAGE,
+    [*inv.CHARTS, *inv.DRILL_CHARTS],
     _csv_table,
-    {
-        "types": State(TYPES, "value"),
-        "partner": State(PARTNER, "value"),
-        **{f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in inv.DRILL_CHARTS},
-    },
+    {"types": State(TYPES, "value"), "partner": State(PARTNER, "value")},
+    inv.DRILL_CHARTS,
 )

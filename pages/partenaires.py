@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from components import ids
 from components.cards import chart_card, kpi_card
@@ -72,4 +72,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     return p.chart_table(name, filters, scope, state.get(f"drill_{name}"))
 
 
-register_csv(PAGE, _csv_table, {f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in p.DRILL_CHARTS})
+register_csv(PAGE, p.CHARTS, _csv_table, {}, p.DRILL_CHARTS)

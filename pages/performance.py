@@ -96,8 +96,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     return p.chart_table(name, filters, scope, state.get("drill_region"), state["granularity"])
 
 
-register_csv(
-    PAGE,
-    _csv_table,
-    {"granularity": State(GRANULARITY, "value"), "drill_region": State(ids.drill_store(PAGE, "region"), "data")},
-)
+register_csv(PAGE, p.CHARTS, _csv_table, {"granularity": State(GRANULARITY, "value")}, ["region"])

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from components import ids
 from components.cards import chart_card, kpi_card
@@ -101,4 +101,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     return u.chart_table(name, filters, scope, state.get(f"drill_{name}"))
 
 
-register_csv(PAGE, _csv_table, {f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in u.DRILL_CHARTS})
+register_csv(PAGE, [u.MONTHS, u.MANAGERS, *u.CHARTS, *u.DRILL_CHARTS], _csv_table, {}, u.DRILL_CHARTS)

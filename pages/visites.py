@@ -107,10 +107,8 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 register_csv(
     PAGE,
+    v.CHARTS,
     _csv_table,
-    {
-        "unit": State(UNIT, "value"),
-        "granularity": State(GRANULARITY, "value"),
-        **{f"drill_{n}": State(ids.drill_store(PAGE, n), "data") for n in v.DRILL_CHARTS},
-    },
+    {"unit": State(UNIT, "value"), "granularity": State(GRANULARITY, "value")},
+    v.DRILL_CHARTS,
 )

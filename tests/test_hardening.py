@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from data.filters import CODE_FIELDS, VISIT_FIELDS, FilterError, Filters
+from data.schema import codification, utilisateur
+from tests import fixture_data
 from tests.conftest import PASSWORDS, build_app, csrf, login
 
 V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
@@ -318,3 +326,106 @@ def test_the_accounts_page_takes_ascii_digits_only_for_the_crm_link(admin: Any, 
     """ "١٣".isdigit() is true: it was saved as CRM user 13; "²" gave a 500."""
     page = admin.post("/comptes/chef", data={"role": "viewer", "id_utilisateur": link, "csrf_token": csrf(admin)})
     assert page.status_code == 400 and "est un numéro" in page.get_data(as_text=True)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_text() -> None:
+    """A text starting with = + - @, a tab or a carriage return is a formula to Excel (OWASP: CSV injection)."""
+    from components.tables import csv_text
+
+    names = ['=HYPERLINK("http://evil")', "+33 6", "-x", "@SUM(A1)", "\tx", "\rx", "A\r=1+1", None]
+    table = pd.DataFrame({"nom": names, "visites": [-3, 0, 1, 2, 3, 4, 5, 6], "part": [-2.5] + [0.5] * 7})
+    text = csv_text(table.rename(columns={"part": "=part"}))
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with its BOM
+    rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    assert rows[0] == ["nom", "visites", "'=part"]
+    assert [row[0] for row in rows[1:]] == [f"'{n}" for n in names[:6]] + ["A\r=1+1", ""]  # one cell, one row
+    assert rows[1][1:] == ["-3", "-2,5"]  # numbers stay numbers, negative ones too
+    assert table["nom"][0] == names[0]  # the table itself is left as it was
+
+
+def test_a_crm_name_that_is_a_formula_downloads_as_text(tmp_path: Path) -> None:
+    """A user named =HYPERLINK(…) in the CRM went into the CSV as a formula; a label -2+3 as a sum."""
+    from tests.callbacks import callback_body
+
+    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    engine = sa.create_engine(url)
+    fixture_data.load(engine)
+    with engine.begin() as conn:
+        user, code = utilisateur.c, codification.c
+        conn.execute(utilisateur.update().where(user.id_utilisateur == 3).values(
+            nom_utilisateur='=HYPERLINK("http://evil")', prenom_utilisateur=None))  # fmt: skip
+        conn.execute(codification.update().where(code.code_codification == "RE00002").values(
+            libelle_codification="-2+3"))  # fmt: skip
+    engine.dispose()
+    app = build_app(url)
+    admin = login(app.server.test_client(), "admin")
+    cells = {}
+    for chart in ("top", "region"):
+        body = callback_body(app, "performance-download.data", chart=chart)
+        answer = admin.post("/_dash-update-component", json=body)
+        content = answer.get_json()["response"]["performance-download"]["data"]["content"]
+        cells[chart] = list(csv.reader(io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=";"))
+    assert cells["top"][1] == ["3", '\'=HYPERLINK("http://evil")', "3"]  # 2025: V1, V2, V7
+    assert ["RE00002", "'-2+3", "3"] in [row[:3] for row in cells["region"]]  # V2, V3, V5
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["&".join(["a=1"] * 10_000), "&".join(f"p{i}=1" for i in range(10_000)), "&".join(["region=RE00001"] * 10_000)],
+    ids=["repeated", "distinct", "repeated-code"],
+)
+def test_a_query_of_10_000_parameters_is_a_400(admin: Any, query: str) -> None:
+    """The answer depended on the first name: 'une seule valeur', 'filtre inconnu', or 200 for a repeated code."""
+    too_many = {"error": "trop de paramètres dans l'URL (10000, au plus 208)", "field": "query"}
+    for route in V1:
+        answer = admin.get(f"{route}?{query}")
+        assert (answer.status_code, answer.get_json()) == (400, too_many), route
+    for route in LEGACY:
+        answer = admin.post(f"{route}?{query}", json={})
+        assert (answer.status_code, answer.get_json()) == (400, too_many), route
+
+
+def test_every_filter_once_and_the_codes_50_times_each_is_not_too_many(admin: Any) -> None:
+    """208 parameters: the most a request can carry that the filters accept (the 12 fields, 50 codes of each kind)."""
+    codes = [f"{field}={prefix}{i:05d}" for field, prefix in CODE_FIELDS.items() for i in range(1, 51)]
+    query = "&".join(["annee=2025", "mois=1", "id_responsable=2", "id_utilisateur=3", "id_partenaire=1",
+                      "id_business_case=1", "start_date=2025-01-01", "end_date=2025-12-31", *codes])  # fmt: skip
+    assert len(query.split("&")) == 208
+    answer = admin.get(f"/api/v1/visites?{query}")  # refused for its fields (one limit at a time), not its size
+    assert answer.status_code == 400 and answer.get_json()["field"] == "code_categorie"
+    visits = "&".join(p for p in query.split("&") if p.split("=")[0] in VISIT_FIELDS)
+    assert admin.get(f"/api/v1/visites?{visits}").status_code == 200
+
+
+def test_a_repeated_unknown_parameter_is_called_unknown() -> None:
+    """ "a=1&a=1" was refused as "une seule valeur est permise", "a=1" as an unknown filter."""
+    from werkzeug.datastructures import MultiDict
+
+    with pytest.raises(FilterError, match="filtre inconnu « a »"):
+        Filters.from_query(MultiDict([("a", "1"), ("a", "1")]), VISIT_FIELDS)
+
+
+#: The methods each API route answers: what OPTIONS and every 405 name in ``Allow``.
+ALLOWED = {**dict.fromkeys(V1, "GET, HEAD, OPTIONS, POST"), **dict.fromkeys(LEGACY, "OPTIONS, POST"),
+           "/performance": "GET, HEAD, OPTIONS, POST", "/api/openapi.json": "GET, HEAD, OPTIONS"}  # fmt: skip
+
+
+@pytest.mark.parametrize("route", ALLOWED)
+def test_options_on_an_api_route_names_the_methods_it_answers(hard_app: Any, admin: Any, route: str) -> None:
+    """OPTIONS answered 200 with an empty HTML body, and GET among the methods of the POST-only legacy routes."""
+    from data import accounts, tokens
+
+    with hard_app.server.app_context():
+        secret, _ = tokens.create(accounts.find("admin"), "options")  # type: ignore[arg-type]
+    with_token = hard_app.server.test_client()
+    with_token.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    for client in (admin, with_token):
+        answer = client.options(route)
+        assert (answer.status_code, answer.headers["Allow"], answer.data) == (204, ALLOWED[route], b"")
+        wrong = client.put(route)  # a wrong method names the same methods
+        assert (wrong.status_code, wrong.headers["Allow"]) == (405, ALLOWED[route])
+        assert wrong.get_json()["error"].startswith("Méthode non autorisée")
+    if route in LEGACY and route != "/performance":
+        assert admin.get(route).headers["Allow"] == ALLOWED[route]
+    anonymous = hard_app.server.test_client().options(route)  # like every API answer: a login first
+    assert anonymous.status_code == 401 and "Authentification requise" in anonymous.get_json()["error"]
