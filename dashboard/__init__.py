@@ -121,7 +121,7 @@ def _watch_cache(server: Flask) -> None:
     backend = server.extensions.get("cache", {}).get(cache)
     breaker = getattr(backend, "breaker", None)
     if breaker is not None:
-        server.extensions["mediviz"]["monitor"].dependencies["cache"] = breaker
+        server.extensions["mediviz"]["monitor"].adopt(breaker)
 
 
 def _require_app_tables() -> None:

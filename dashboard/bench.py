@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -259,7 +260,8 @@ def serve(url: str, replica_path: Path, app_db: Path, workers: int = 2) -> tuple
 
 def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     """``gunicorn wsgi:server`` on a free loopback port with these ``MEDIVIZ_*`` settings, once it answers
-    ``/health``: the process and the base URL (also used by the tests)."""
+    ``/health`` (whatever the answer: a 503 is a started server): the process and the base URL (also used by
+    the tests)."""
     port = free_port()
     env = {**os.environ, **{f"MEDIVIZ_{name}": value for name, value in settings.items()}}
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads)]
@@ -272,6 +274,8 @@ def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tup
     while time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(f"{base}/health", timeout=2).read()
+            return process, base
+        except urllib.error.HTTPError:
             return process, base
         except OSError:
             time.sleep(0.3)

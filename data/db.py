@@ -112,7 +112,7 @@ def _monitor(app: Flask, state: dict[str, Any], crm: sa.Engine, app_engine: sa.E
         dep = monitor.add("comptes", lambda: _ping(probes["comptes"]), cooldown=cooldown, trial=connect + accounts_wait)
         health.watch(app_engine, dep)
     else:
-        monitor.dependencies["comptes"] = crm_dep
+        monitor.adopt(crm_dep, "comptes")
     state["monitor"] = monitor
 
 

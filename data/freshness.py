@@ -2,7 +2,8 @@
 
 The status file says what the last refresh did; it cannot say that no refresh ran at all (a hung job, a disk
 too full to write the status, no refresher alive). So the data's age is judged too: after ``STALE_PERIODS``
-refresh periods without a successful read of the CRM, the refresh is called failing whatever the file says.
+refresh periods (and at least a minute more than one) without a successful read of the CRM, the refresh is
+called failing whatever the file says.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def of(status: dict[str, Any], built_at: str | None, period: float, periods: int
     ``period`` in seconds (0: no background refresh, never stale) and the number of ``periods`` allowed."""
     checked = _time(status.get("checked_at") or built_at)
     age = (now - checked).total_seconds() if checked else None
-    stale = period > 0 and age is not None and age > periods * period
+    # A refresh takes its time too (a job starts, reads, writes): never stale within a minute of a period.
+    stale = period > 0 and age is not None and age > max(periods * period, period + 60)
     failed = _time(status.get("failed_at")) if status.get("ok") is False else None
     cause = None
     if failed is not None or stale:

@@ -67,6 +67,8 @@ class Dependency:
         self._until = 0.0
         self._logged = 0.0
         self._lock = threading.Lock()
+        self.on_down: Callable[[], Any] = lambda: None  # the monitor starts its probe
+        self.probing = False  # while a probe watches it, no request needs to try it
 
     def failed(self, exc: BaseException, *, hung: bool | None = None) -> None:
         """Record a failure; a hang trips the dependency for ``cooldown`` seconds. Logged once a minute."""
@@ -84,6 +86,7 @@ class Dependency:
                 self._logged = now
         if loud:
             log.warning("%s: %s%s", self.name, self.error, " (skipped for a few seconds)" if hung else "")
+        self.on_down()
 
     def succeeded(self) -> None:
         """Record that the dependency answered."""
@@ -106,9 +109,9 @@ class Dependency:
         with self._lock:
             if not self.tripped:
                 return False
-            if now < self._until:
-                return True
-            self._until = now + self.trial  # this caller tries; the others wait for its outcome
+            if now < self._until or (self.probing and self.probe is not None):
+                return True  # the probe will say when it answers again
+            self._until = now + self.trial  # no probe: this caller tries, the others wait for its outcome
             return False
 
     def check(self) -> None:
@@ -137,8 +140,12 @@ class Monitor:
         self._first = threading.Event()
 
     def add(self, name: str, probe: Callable[[], Any] | None, *, cooldown: float, trial: float) -> Dependency:
-        dependency = Dependency(name, probe, cooldown=cooldown, trial=trial)
-        self.dependencies[name] = dependency
+        return self.adopt(Dependency(name, probe, cooldown=cooldown, trial=trial))
+
+    def adopt(self, dependency: Dependency, name: str | None = None) -> Dependency:
+        """Watch ``dependency`` (under ``name``): when it fails, the probe runs until it answers."""
+        self.dependencies[name or dependency.name] = dependency
+        dependency.on_down = self._start
         return dependency
 
     def __getitem__(self, name: str) -> Dependency:
@@ -163,7 +170,7 @@ class Monitor:
         stale = any(d.probe is not None and time.monotonic() - d.checked > max_age for d in self.dependencies.values())
         if stale or self.down():
             self._start()
-        if not self._first.is_set():
+        if all(d.checked == 0 for d in self.dependencies.values()):  # nothing known at all yet: wait a little
             self._first.wait(FIRST_WAIT)
 
     def down(self) -> bool:
@@ -177,10 +184,17 @@ class Monitor:
             self._thread.start()
 
     def _loop(self) -> None:
-        self.probe_all()
-        while self.down():
-            time.sleep(PROBE_EVERY)
+        watched = [d for d in self.dependencies.values() if d.probe is not None]
+        for dependency in watched:
+            dependency.probing = True
+        try:
             self.probe_all()
+            while self.down():
+                time.sleep(PROBE_EVERY)
+                self.probe_all()
+        finally:
+            for dependency in watched:
+                dependency.probing = False
 
 
 def watch(engine: sa.Engine, dependency: Dependency) -> None:

@@ -91,8 +91,10 @@ class Refresher:
                 if self._lock is None and not self._try_lead():
                     continue
                 self.run_once()
-            except Exception:  # the loop must outlive anything (a full disk, a vanished folder)
-                log.exception("replica: the refresh loop met an error; it goes on")
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive anything (a full disk, a vanished folder)
+                # One line, no traceback: formatting one in a background thread races Python 3.11's AST
+                # module state with any thread parsing source at the same moment ("recursion depth mismatch").
+                log.error("replica: the refresh loop met an error (%s: %s); it goes on", type(exc).__name__, exc)
 
     def _try_lead(self) -> bool:
         handle = open(leader_path(self.path), "a+")  # noqa: SIM115 - kept open while this process leads

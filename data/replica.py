@@ -222,19 +222,22 @@ def _refresh(source: sa.Engine, path: Path, *, window_days: int, now: dt.datetim
     if served is None:
         _build(source, path)
         return "full"
-    if not readable(served):  # deleted, truncated or damaged: repaired by a full build
-        log.error("replica: the served version %s cannot be read; rebuilding in full", served.name)
-        _build(source, path)
-        return "full"
     started = time.perf_counter()
     since = (now or dt.datetime.now()) - dt.timedelta(days=window_days)
     target = _new_version(path)
-    try:
+    try:  # a copy of the served version: if it cannot be read (truncated, damaged), a full build repairs it
         shutil.copyfile(served, target)
-        with duckdb.connect(str(target)) as replica, source.connect() as conn:
+        replica = duckdb.connect(str(target))
+        old = dict(replica.execute(f"SELECT key, value FROM {META}").fetchall())
+    except (OSError, duckdb.Error) as exc:
+        _discard(target)
+        log.error("replica: the served version %s cannot be read (%s); rebuilding in full", served.name, exc)
+        _build(source, path)
+        return "full"
+    try:
+        with replica, source.connect() as conn:
             consistent = _apply_changes(conn, replica, since)
             if consistent:
-                old = dict(replica.execute(f"SELECT key, value FROM {META}").fetchall())
                 signature = _finish(replica, "incremental", started, old.get("full_built_at"))
     except BaseException as exc:
         _discard(target)
@@ -453,15 +456,37 @@ def _write_status(path: Path, *, ok: bool, kind: str, **details: Any) -> None:
     _save_status(path, record)
 
 
+#: The status file's fixed size: it is written into a spare file allocated in advance, so that a full disk
+#: (the very failure it must report) does not stop it from being written.
+STATUS_BYTES = 4096
+
+
 def _save_status(path: Path, record: dict[str, Any]) -> None:
-    """Write the status file atomically; a full disk is logged (the data's age then tells the story)."""
-    tmp = _status_path(path).with_name(f".{path.name}.status-{os.getpid()}")
+    """Write the status file atomically (fill the spare in place, rename it over the status, allocate the
+    next spare with the space just freed); any failure is logged (the data's age then tells the story)."""
+    payload = json.dumps(record, default=str).encode()
+    if len(payload) > STATUS_BYTES:
+        payload = json.dumps({**record, "error": str(record.get("error"))[:500], "rows": None}, default=str).encode()
+    spare = path.with_name(f".{path.name}.status-spare")
     try:
-        tmp.write_text(json.dumps(record, default=str))
-        os.replace(tmp, _status_path(path))
+        with open(path.with_name(path.name + ".status-lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: they share the spare
+            _fill(spare, payload.ljust(STATUS_BYTES))
+            os.replace(spare, _status_path(path))
+            _fill(spare, b" " * STATUS_BYTES)
     except OSError as exc:
         log.error("replica: cannot write the refresh status (%s)", exc)
-        tmp.unlink(missing_ok=True)
+
+
+def _fill(spare: Path, content: bytes) -> None:
+    """Write ``content`` at the start of ``spare``, allocated to ``STATUS_BYTES`` (in place if it exists)."""
+    descriptor = os.open(spare, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if os.fstat(descriptor).st_size < STATUS_BYTES:
+            os.posix_fallocate(descriptor, 0, STATUS_BYTES)
+        os.pwrite(descriptor, content, 0)
+    finally:
+        os.close(descriptor)
 
 
 def _now() -> str:

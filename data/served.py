@@ -59,7 +59,9 @@ def engine() -> sa.Engine:
                 _open(state, previous)
     found: sa.Engine | None = state["read_engine"]
     if found is None:
-        raise UnavailableError("replique", "no readable version", REPLICA_MISSING)
+        missing = UnavailableError("replique", "no readable version yet", REPLICA_MISSING)
+        state["monitor"]["replique"].failed(missing, hung=False)
+        raise missing
     return found
 
 

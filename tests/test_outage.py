@@ -6,10 +6,7 @@ server itself keeps serving the other tests).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,67 +14,25 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from dashboard.faultproxy import FaultProxy
 from data.cache import cache
 from tests.browser import choose, open_logged_in
 from tests.conftest import build_app, csrf, login
 
 
-class Proxy:
-    """Forwards a local port to MariaDB; ``cut()`` refuses and drops every connection, ``restore()`` reopens."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = 0
-        self.sockets: list[socket.socket] = []
-        self.listener: socket.socket | None = None
-        self.lock = threading.Lock()
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self.port = listener.getsockname()[1]
-        self.listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+class Proxy(FaultProxy):
+    """The fault proxy, with the names these tests were written with: ``cut`` refuses, ``restore`` reopens."""
 
     def cut(self) -> None:
-        with self.lock:
-            for sock in [*self.sockets, *([self.listener] if self.listener else [])]:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            self.sockets.clear()
-            self.listener = None
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
+        self.refuse()
 
 
 @pytest.fixture
 def proxy(mariadb_url: str) -> Iterator[Proxy]:
     url = sa.make_url(mariadb_url)
     proxied = Proxy((url.host or "127.0.0.1", url.port or 3306))
-    proxied.restore()
     yield proxied
-    proxied.cut()
+    proxied.close()
 
 
 @pytest.fixture

@@ -277,7 +277,7 @@ def test_one_refreshing_process_per_host(crm: str, tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for lifetime in (4, 9, 9)
+        for lifetime in (5, 12, 12)  # long enough for a refresh or two on a busy machine (a job starts in ~1.5 s)
     ]
     logs = [worker.communicate(timeout=60)[1] for worker in workers]
     leaders = [i for i, log in enumerate(logs) if "refreshes this host's replica" in log]
