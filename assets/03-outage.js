@@ -50,6 +50,11 @@
             function (response) {
                 if (response.status === 503) {
                     show(UNAVAILABLE + " Nouvel essai automatique…", "danger", true);
+                    response.clone().json().then(function (body) {  // the server's own words, when it said them
+                        if (body && typeof body.error === "string") {
+                            show(body.error.replace(" Réessayez dans un instant.", "") + " Nouvel essai automatique…", "danger", true);
+                        }
+                    }, function () {});
                 } else if (response.status === 401) {
                     show(loginLink(), "warning", false);
                 }

@@ -70,6 +70,25 @@ def duckdb_url(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> str
     return replica.url(path)
 
 
+@pytest.fixture
+def crm(tmp_path: Path) -> str:
+    """A fixture CRM of the test's own in SQLite (for tests that change it)."""
+    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    fixture_data.load(sa.create_engine(url))
+    return url
+
+
+@pytest.fixture
+def mariadb_proxy(mariadb_url: str) -> Iterator[Any]:
+    """A proxy in front of the fixture's MariaDB server that the test refuses, freezes and restores."""
+    from dashboard.faultproxy import FaultProxy
+
+    url = sa.make_url(mariadb_url)
+    proxy = FaultProxy((url.host or "127.0.0.1", url.port or 3306))
+    yield proxy
+    proxy.close()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "mariadb", "duckdb"])
 def crm_url(request: pytest.FixtureRequest) -> str:
     """The fixture CRM on each database engine: the same test runs on both."""

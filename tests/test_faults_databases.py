@@ -6,12 +6,11 @@ returns. The real MariaDB sits behind a proxy (``dashboard.faultproxy``) that re
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -21,14 +20,6 @@ from tests.conftest import MARIADB_SERVER, build_app, login
 
 #: Short limits, so that a hang costs seconds in the tests (production defaults: see dashboard/config.py).
 QUICK = {"CONNECT_TIMEOUT_SECONDS": 1, "ACCOUNTS_TIMEOUT_SECONDS": 1, "QUERY_TIMEOUT_SECONDS": 2, "BREAKER_SECONDS": 2}
-
-
-@pytest.fixture
-def mariadb_proxy(mariadb_url: str) -> Iterator[FaultProxy]:
-    url = sa.make_url(mariadb_url)
-    proxy = FaultProxy((url.host or "127.0.0.1", url.port or 3306))
-    yield proxy
-    proxy.close()
 
 
 def through(proxy: FaultProxy, url: str) -> str:

@@ -22,17 +22,9 @@ import sqlalchemy as sa
 from dashboard.faultproxy import FaultProxy
 from data import replica
 from data.refresher import Refresher
-from tests import fixture_data
 from tests.conftest import build_app, login
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def crm(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
-    fixture_data.load(sa.create_engine(url))
-    return url
 
 
 def replica_app(crm: str, path: Path, **overrides: Any) -> Any:

@@ -7,7 +7,6 @@ server itself keeps serving the other tests).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,34 +19,24 @@ from tests.browser import choose, open_logged_in
 from tests.conftest import build_app, csrf, login
 
 
-class Proxy(FaultProxy):
-    """The fault proxy, with the names these tests were written with: ``cut`` refuses, ``restore`` reopens."""
-
-    def cut(self) -> None:
-        self.refuse()
+@pytest.fixture
+def proxy(mariadb_proxy: FaultProxy) -> FaultProxy:
+    return mariadb_proxy
 
 
 @pytest.fixture
-def proxy(mariadb_url: str) -> Iterator[Proxy]:
-    url = sa.make_url(mariadb_url)
-    proxied = Proxy((url.host or "127.0.0.1", url.port or 3306))
-    yield proxied
-    proxied.close()
-
-
-@pytest.fixture
-def outage_app(mariadb_url: str, proxy: Proxy, tmp_path: Path) -> Any:
+def outage_app(mariadb_url: str, proxy: FaultProxy, tmp_path: Path) -> Any:
     """An app whose CRM is MariaDB through the proxy (accounts in SQLite, so logging in does not need it)."""
     url = sa.make_url(mariadb_url).set(port=proxy.port).render_as_string(hide_password=False)
     return build_app(url, APP_DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
 
 
 def test_the_api_answers_503_while_the_database_is_down_and_recovers(
-    outage_app: Any, proxy: Proxy, caplog: pytest.LogCaptureFixture
+    outage_app: Any, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = login(outage_app.server.test_client(), "admin")
     assert client.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 6
-    proxy.cut()
+    proxy.refuse()
     with outage_app.server.app_context():
         cache.clear()
     with caplog.at_level(logging.WARNING):
@@ -85,11 +74,11 @@ def test_with_redis_down_the_app_answers_uncached_and_logs_it(
 
 
 def test_the_page_shows_a_banner_while_the_database_is_down_then_recovers(
-    dash_duo: Any, outage_app: Any, proxy: Proxy
+    dash_duo: Any, outage_app: Any, proxy: FaultProxy
 ) -> None:
     open_logged_in(dash_duo, outage_app, 8066, "/visites", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
-    proxy.cut()
+    proxy.refuse()
     choose(dash_duo, "f-mois", "Janvier")  # a question not in the cache
     dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
     proxy.restore()
@@ -99,19 +88,19 @@ def test_the_page_shows_a_banner_while_the_database_is_down_then_recovers(
 
 
 @pytest.fixture
-def accounts_outage_app(sqlite_url: str, mariadb_url: str, proxy: Proxy) -> Any:
+def accounts_outage_app(sqlite_url: str, mariadb_url: str, proxy: FaultProxy) -> Any:
     """An app whose accounts live in MariaDB through the proxy (the CRM in SQLite keeps answering)."""
     url = sa.make_url(mariadb_url).set(port=proxy.port).render_as_string(hide_password=False)
     return build_app(sqlite_url, APP_DATABASE_URL=url)
 
 
 def test_a_form_posted_while_the_accounts_database_is_down_gets_the_french_page(
-    accounts_outage_app: Any, proxy: Proxy
+    accounts_outage_app: Any, proxy: FaultProxy
 ) -> None:
     """The login form showed raw JSON with \\u escapes: a browser's form gets the page that reloads itself."""
     client = accounts_outage_app.server.test_client()
     token = csrf(client)
-    proxy.cut()
+    proxy.refuse()
     answer = client.post("/login", data={"username": "admin", "password": "x", "csrf_token": token})
     assert answer.status_code == 503 and answer.mimetype == "text/html"
     assert "Base de données indisponible" in answer.get_data(as_text=True)
@@ -122,12 +111,12 @@ def test_a_form_posted_while_the_accounts_database_is_down_gets_the_french_page(
 
 
 def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers(
-    dash_duo: Any, accounts_outage_app: Any, proxy: Proxy
+    dash_duo: Any, accounts_outage_app: Any, proxy: FaultProxy
 ) -> None:
     """The session cannot be checked, so no callback runs (503 before Dash): the browser shows the banner."""
     open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
-    proxy.cut()
+    proxy.refuse()
     choose(dash_duo, "f-mois", "Janvier")
     dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
     assert dash_duo.find_element("#visites-kpi-visites").text == "6"  # the old figure stays, under the banner
@@ -137,12 +126,12 @@ def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers
 
 
 def test_a_page_change_that_met_the_outage_is_made_once_the_database_answers(
-    dash_duo: Any, accounts_outage_app: Any, proxy: Proxy
+    dash_duo: Any, accounts_outage_app: Any, proxy: FaultProxy
 ) -> None:
     """The URL and the menu said Performance, the page stayed Visites (the router's request was refused)."""
     open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites?annee=2025", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "5", timeout=20)
-    proxy.cut()
+    proxy.refuse()
     dash_duo.find_element('a[href^="/performance"]').click()
     dash_duo.wait_for_contains_text("#shell-flash", "Base de données indisponible", timeout=20)
     assert dash_duo.find_elements("#performance-kpi-visites") == []  # still the Visites page under the banner

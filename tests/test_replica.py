@@ -18,19 +18,10 @@ import sqlalchemy as sa
 from data import db, replica
 from data.refresher import Refresher
 from data.schema import crm_metadata, partenaire, partenaire_visite, visite
-from tests import fixture_data
 from tests.conftest import build_app, login
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2025, 4, 10)  # "today" for the refresh window: the fixture's visits are from Jan to Apr 2025
-
-
-@pytest.fixture
-def crm(tmp_path: Path) -> str:
-    """A fixture CRM of the test's own (the tests below change it)."""
-    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
-    fixture_data.load(sa.create_engine(url))
-    return url
 
 
 def replica_app(crm: str, path: Path, **overrides: Any) -> Any:
