@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     """Build the Dash app and its Flask server (``app.server``) from the environment and ``overrides``."""
-    server = Flask(__name__, instance_path=str(ROOT / "instance"))
+    instance = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("MEDIVIZ_INSTANCE_PATH") or ROOT / "instance"
+    server = Flask(__name__, instance_path=str(instance))
     server.json.sort_keys = False  # type: ignore[attr-defined]  # keep the legacy key order
     config.load(server, overrides)
     _trust_proxies(server)
@@ -37,9 +38,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     accounts_page.init_app(server)
     cli.init_app(server)
     with server.app_context():
-        if server.config["DEMO"]:
-            demo_setup.ensure_demo(server)
         app_tables.init_app(server)  # created now, or retried in the background: a worker boots without them
+        if server.config["DEMO"]:
+            demo_setup.ensure_demo(server)  # a local SQLite file: its tables were just created
         if server.config["SERVE_FROM"] == "replica":
             db.open_replica(server)
             # A local file cannot hang: its replica is built here (the demo serves at once). A server's is built

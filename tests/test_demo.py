@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -322,3 +324,24 @@ def test_mariadb_bulk_load_gives_the_same_rows_as_sqlite(engine: sa.Engine, mari
 
         fixture_data.load(maria)  # the session's other MariaDB tests expect the fixture CRM back
         maria.dispose()
+
+
+def test_the_first_start_of_the_demo_serves_its_numbers_to_the_demo_account(tmp_path: Path) -> None:
+    """No database configured, an empty instance folder: the demo CRM, its replica, the accounts tables and the
+    demo account are made at start, and the printed credentials open the API (the order once broke this)."""
+    import json
+
+    from dashboard import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DEMO_VISITS": 2_000, "REFRESH_SECONDS": 0})
+    creds = json.loads((tmp_path / "demo-account.json").read_text())
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    form = {"username": creds["username"], "password": creds["password"], "csrf_token": token.group(1)}
+    assert client.post("/login", data=form).status_code == 302
+    answer = client.get("/api/v1/visites").get_json()
+    with sa.create_engine(f"sqlite:///{tmp_path / 'mediviz-demo.sqlite'}").connect() as conn:
+        visits = conn.exec_driver_sql("SELECT count(*) FROM tab_visite WHERE code_statut_visite <> 'SUPP'").scalar_one()
+    assert answer["indicateurs"]["visites"] == visits > 0
