@@ -28,8 +28,9 @@ def health() -> Any:
     monitor = db.monitor()
     monitor.watch(PROBE_AGE)
     state = current_app.extensions["mediviz"]
-    components = {name: dependency.snapshot() for name, dependency in monitor.dependencies.items()}
     source = "replique" if state.get("replica_path") is not None else "crm"
+    replica_part = replica_health() if source == "replique" else None  # opens the served version if need be
+    components = {name: dependency.snapshot() for name, dependency in monitor.dependencies.items()}
     can_answer = all(monitor[name].ok is not False for name in ("comptes", source))
     body: dict[str, Any] = {
         "status": "ok",
@@ -37,9 +38,9 @@ def health() -> Any:
         "components": components,
     }
     degraded = any(component["etat"] == "indisponible" for component in components.values())
-    if source == "replique":
-        body["replica"] = replica_health()
-        degraded = degraded or not body["replica"]["last_refresh_ok"]
+    if replica_part is not None:
+        body["replica"] = replica_part
+        degraded = degraded or not replica_part["last_refresh_ok"]
     if not can_answer:
         body["status"] = "error"
         return jsonify(body), 503
