@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 
-.PHONY: run test lint format browser clean screenshots bench
+.PHONY: run test lint format browser clean screenshots bench chaos
 
 run: $(RUNTIME)
 	$(PY) -m dashboard
@@ -51,3 +51,8 @@ screenshots: $(DEV) browser
 # The speed benchmark of issue 4 (MariaDB at 127.0.0.1, Redis, Chromium): tables printed and docs/benchmarks.md.
 bench: $(DEV) browser
 	$(PY) -m dashboard.bench
+
+# The fault matrix of issue 10 (MariaDB at 127.0.0.1, redis-server, root for a small tmpfs; about 10 minutes):
+# every dependency fails in turn under load; the table is printed and written to docs/reliability.md.
+chaos: $(DEV)
+	$(PY) -m dashboard.chaos
