@@ -64,6 +64,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     app.layout = shell.layout
     shell.register_callbacks(app)
     hardening.init_app(server, app)
+    # Dash's once-a-process setup and its pages router run as before_request hooks of the first request: a
+    # booting worker's first requests at once race in them (a 500, plotly/dash#3971). Run them now instead.
+    with server.test_request_context("/health"):
+        server.preprocess_request()
     return app
 
 

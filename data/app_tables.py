@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from flask import Flask, current_app
 
@@ -25,7 +24,9 @@ def init_app(app: Flask) -> None:
     state = app.extensions["mediviz"]
     state["app_tables"] = threading.Event()
     state["app_tables_lock"] = threading.Lock()
+    state["app_tables_stop"] = threading.Event()
     if not _try_create(app):
+        STOPS.append(state["app_tables_stop"])
         threading.Thread(target=_retry, args=(app,), name="mediviz-app-tables", daemon=True).start()
 
 
@@ -49,9 +50,22 @@ def _try_create(app: Flask) -> bool:
 
 
 def _retry(app: Flask) -> None:
+    stopped = app.extensions["mediviz"]["app_tables_stop"]
     while not _try_create(app):
-        time.sleep(RETRY_EVERY)
+        if stopped.wait(RETRY_EVERY):
+            return
     log.warning("app database: dash_ tables ready")
+
+
+#: The stop signals of every background retry of this process (tests end them after each test).
+STOPS: list[threading.Event] = []
+
+
+def stop_all() -> None:
+    """End every background retry (the next request still creates the tables when it can)."""
+    for stop in STOPS:
+        stop.set()
+    STOPS.clear()
 
 
 def require() -> None:

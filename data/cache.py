@@ -152,7 +152,8 @@ class ResilientRedisCache(RedisCache):
     """
 
     breaker: Dependency
-    lock_seconds = 70.0  # a question's lock expires after this long (its computation is bounded by then)
+    lock_seconds = 70.0  # how long a question waits for another worker's computation of it, at most
+    lease_seconds = 5.0  # a question's lock outlives its holder by this much at most (a killed worker's)
 
     @classmethod
     def factory(cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]) -> RedisCache:
@@ -179,7 +180,7 @@ class ResilientRedisCache(RedisCache):
         if self.breaker.blocked():
             return contextlib.nullcontext()
         name = f"{self._get_prefix()}flight:{key}"
-        return _RedisFlight(self, self._write_client.lock(name, timeout=self.lock_seconds, sleep=0.05))
+        return _RedisFlight(self, self._write_client.lock(name, timeout=self.lease_seconds, sleep=0.05))
 
     def _guard(self, call: Callable[[], Any], fallback: Any) -> Any:
         if self.breaker.blocked():
@@ -233,14 +234,25 @@ class _RedisFlight:
         self.store = store
         self.lock = lock
         self.held = False
+        self.renewing = threading.Event()
 
     def __enter__(self) -> None:
         try:
             self.held = bool(self.lock.acquire(blocking=True, blocking_timeout=self.store.lock_seconds))
         except redis.exceptions.RedisError as exc:
             self.store.breaker.failed(exc, hung=True)
+        if self.held:  # renewed while this process computes: a killed process's lock lapses within the lease
+            threading.Thread(target=self._renew, name="mediviz-flight", daemon=True).start()
+
+    def _renew(self) -> None:
+        while not self.renewing.wait(self.store.lease_seconds / 3):
+            try:
+                self.lock.reacquire()  # a full lease again
+            except redis.exceptions.RedisError:  # LockError too: lost, or Redis down; nothing left to hold
+                return
 
     def __exit__(self, *_exc: object) -> None:
         if self.held:
+            self.renewing.set()
             with contextlib.suppress(redis.exceptions.RedisError):  # it expires by itself anyway
                 self.lock.release()

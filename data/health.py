@@ -17,6 +17,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,8 @@ class Monitor:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._first = threading.Event()
+        self._stop = threading.Event()
+        MONITORS.add(self)
 
     def add(self, name: str, probe: Callable[[], Any] | None, *, cooldown: float, trial: float) -> Dependency:
         return self.adopt(Dependency(name, probe, cooldown=cooldown, trial=trial))
@@ -180,8 +183,13 @@ class Monitor:
         with self._thread_lock:
             if self._thread is not None and self._thread.is_alive():
                 return
+            self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name="mediviz-probe", daemon=True)
             self._thread.start()
+
+    def stop(self) -> None:
+        """End the background probe (it starts again when a dependency fails or ``/health`` asks)."""
+        self._stop.set()
 
     def _loop(self) -> None:
         watched = [d for d in self.dependencies.values() if d.probe is not None]
@@ -189,12 +197,21 @@ class Monitor:
             dependency.probing = True
         try:
             self.probe_all()
-            while self.down():
-                time.sleep(PROBE_EVERY)
+            while self.down() and not self._stop.wait(PROBE_EVERY):
                 self.probe_all()
         finally:
             for dependency in watched:
                 dependency.probing = False
+
+
+#: Every monitor of this process (tests build many apps: their probes are stopped after each test).
+MONITORS: weakref.WeakSet[Monitor] = weakref.WeakSet()
+
+
+def stop_all() -> None:
+    """Stop every monitor's background probe (tests: no probe of a finished test's app keeps running)."""
+    for monitor in list(MONITORS):
+        monitor.stop()
 
 
 def watch(engine: sa.Engine, dependency: Dependency) -> None:

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from data import db, replica
 
 PR_SET_PDEATHSIG = 1
@@ -43,21 +45,35 @@ def main(argv: list[str] | None = None) -> int:
     if args.deadline > 0:
         signal.alarm(max(1, int(args.deadline)))  # default action: the process ends, wherever it is
     replica.mark_attempt(args.path)
-    source = db.make_engine(os.environ["MEDIVIZ_REFRESH_SOURCE"], read_timeout=args.read_timeout)
+    url = os.environ["MEDIVIZ_REFRESH_SOURCE"]
+    source = db.make_engine(url, read_timeout=args.read_timeout)
     started = time.perf_counter()
     try:
+        probe(url, source)  # a CRM that does not answer fails the job in seconds, not after the long reads' timeout
         if args.full or full_due(args.path, args.full_hours):
             replica.build(source, args.path)
             done = "full"
         else:
             done = replica.refresh(source, args.path, window_days=args.window_days)
-    except Exception as exc:  # noqa: BLE001 - any failure: the status file has it, the caller logs this line
+    except Exception as exc:  # noqa: BLE001 - any failure: into the status file, and this line for the caller's log
+        replica.record_failure(args.path, "full" if args.full else "incremental", replica._describe(exc))
         print(f"refresh failed: {replica._describe(exc)}", file=sys.stderr)  # noqa: T201
         return 1
     finally:
         source.dispose()
     print(f"{done} in {time.perf_counter() - started:.2f} s")  # noqa: T201 - read by the refresher
     return 0
+
+
+def probe(url: str, source: sa.Engine) -> None:
+    """``SELECT 1`` on the CRM with short timeouts (2 s to connect, 3 s to read): raises if it does not answer."""
+    engine = db.probe_engine(url, source)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    finally:
+        if engine is not source:
+            engine.dispose()
 
 
 def bind_to_parent(parent: int) -> None:

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import IO
 
@@ -28,6 +29,17 @@ from data import replica
 log = logging.getLogger(__name__)
 JOB_TIMEOUT = 300.0  # seconds: a refresh that takes longer is killed (the old version keeps serving)
 GRACE = 10.0  # seconds after the job's own deadline before this process kills it
+RETRY_AFTER_FAILURE = 10.0  # seconds before another try after a failed refresh (not a whole period)
+
+
+#: Every refresher started in this process (tests stop them all after each test).
+RUNNING: weakref.WeakSet[Refresher] = weakref.WeakSet()
+
+
+def stop_all() -> None:
+    """Stop every refresher of this process."""
+    for refresher in list(RUNNING):
+        refresher.stop()
 
 
 def leader_path(path: Path) -> Path:
@@ -73,6 +85,7 @@ class Refresher:
         self._pid = os.getpid()
         self._lock = None
         self._stop = threading.Event()
+        RUNNING.add(self)
         self._thread = threading.Thread(target=self._loop, name="mediviz-refresher", daemon=True)
         self._thread.start()
 
@@ -90,7 +103,8 @@ class Refresher:
             try:
                 if self._lock is None and not self._try_lead():
                     continue
-                self.run_once()
+                if not self.run_once():  # failed: try again soon, so that the data follows the CRM's return
+                    delay = min(self.seconds, RETRY_AFTER_FAILURE)
             except Exception as exc:  # noqa: BLE001 - the loop must outlive anything (a full disk, a vanished folder)
                 # One line, no traceback: formatting one in a background thread races Python 3.11's AST
                 # module state with any thread parsing source at the same moment ("recursion depth mismatch").

@@ -24,8 +24,14 @@ PASSWORDS = {"admin": "admin-password", "chef": "chef-password", "orphelin": "or
 
 @pytest.fixture(autouse=True)
 def reset_dash_globals() -> Iterator[None]:
-    """Dash keeps pages and ``@callback``s in module globals: start every app build from scratch."""
+    """Dash keeps pages and ``@callback``s in module globals: start every app build from scratch. And no
+    background thread of a finished test's app (refresher, probe, table retry) keeps running into the next."""
     yield
+    from data import app_tables, health, refresher
+
+    refresher.stop_all()
+    health.stop_all()
+    app_tables.stop_all()
     dash._pages.PAGE_REGISTRY.clear()
     dash._callback.GLOBAL_CALLBACK_LIST.clear()
     dash._callback.GLOBAL_CALLBACK_MAP.clear()

@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -92,47 +93,84 @@ def frozen_crm(mariadb_url: str) -> Iterator[str]:
     proxy.close()
 
 
-def test_a_hung_refresh_is_stopped_by_its_deadline_and_reported(crm: str, frozen_crm: str, tmp_path: Path) -> None:
+def test_a_refresh_on_a_hung_crm_fails_in_seconds_and_says_why(crm: str, frozen_crm: str, tmp_path: Path) -> None:
     """Its reads had no timeout and the worker killed it only after 15 minutes, while /health said ok."""
     path = tmp_path / "replica.duckdb"
     app = replica_app(crm, path)
-    refresher = Refresher(frozen_crm, path, seconds=60, window_days=31, full_hours=24, timeout=3, read_timeout=60)
+    refresher = Refresher(frozen_crm, path, seconds=60, window_days=31, full_hours=24, timeout=60, read_timeout=60)
     started = time.perf_counter()
     assert refresher.run_once() is False
-    assert time.perf_counter() - started < 8  # its own alarm, 3 s (the kill from here would come at 13 s)
+    assert time.perf_counter() - started < 10  # its short probe of the CRM (2 s to connect, 3 s to read)
     status = replica.status(path)
-    assert status["ok"] is False and "deadline" in status["error"] and status["running"] is None
+    assert status["ok"] is False and "timed out" in status["error"] and status["running"] is None
     health = app.server.test_client().get("/health").get_json()["replica"]
     assert health["last_refresh_ok"] is False and health["cause"] == "la base CRM ne répond pas (délai dépassé)"
     assert visits(app) == (200, 6)
 
 
-def test_a_refresh_job_dies_with_its_worker_and_frees_the_lock(crm: str, frozen_crm: str, tmp_path: Path) -> None:
+@pytest.fixture
+def crm_locked(crm: str) -> Iterator[str]:
+    """The SQLite CRM under an exclusive lock: a job reading it waits (its build lock held meanwhile)."""
+    holder = sqlite3.connect(sa.make_url(crm).database or "", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    yield crm
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+def test_a_refresh_stuck_anywhere_is_stopped_by_its_deadline(crm: str, tmp_path: Path) -> None:
+    """Whatever a job waits for (here another build holding the lock), it ends after its deadline, reported."""
+    path = tmp_path / "replica.duckdb"
+    app = replica_app(crm, path)
+    refresher = Refresher(crm, path, seconds=60, window_days=31, full_hours=24, timeout=3, read_timeout=60)
+    with open(path.with_name(path.name + ".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build that never ends
+        started = time.perf_counter()
+        assert refresher.run_once() is False
+        assert time.perf_counter() - started < 8  # its own alarm, 3 s (the kill from here would come at 13 s)
+    status = replica.status(path)
+    assert status["ok"] is False and "deadline" in status["error"] and status["running"] is None
+    health = app.server.test_client().get("/health").get_json()["replica"]
+    assert health["last_refresh_ok"] is False and health["cause"] == "la base CRM ne répond pas (délai dépassé)"
+
+
+def test_a_refresh_job_dies_with_its_worker_and_frees_the_lock(crm_locked: str, tmp_path: Path) -> None:
     """An orphaned job kept the replica's lock, and every later refresh queued behind it for good."""
     path = tmp_path / "replica.duckdb"
-    replica_app(crm, path)
-    worker = subprocess.Popen(  # stands for a gunicorn worker: starts a job on a hung CRM, then is killed
+    worker = subprocess.Popen(  # stands for a gunicorn worker: starts a job that hangs, then is killed
         [sys.executable, "-c", _WORKER, str(path)],
         cwd=ROOT,
-        env={**os.environ, "MEDIVIZ_REFRESH_SOURCE": frozen_crm},
+        env={**os.environ, "MEDIVIZ_REFRESH_SOURCE": crm_locked},
         stdout=subprocess.PIPE,
         text=True,
     )
     assert worker.stdout is not None
     with worker.stdout:
         job = int(worker.stdout.readline())
-    deadline = time.monotonic() + 10
-    while not replica.status(path).get("running") and time.monotonic() < deadline:
+    lock_path = path.with_name(path.name + ".lock")
+    deadline = time.monotonic() + 15
+    while not _held(lock_path) and time.monotonic() < deadline:  # the job holds the lock, waiting on the CRM
         time.sleep(0.1)
-    assert replica.status(path)["running"] == job  # it said it started before anything that can hang
+    assert _held(lock_path) and replica.status(path)["running"] == job  # it said it started, first
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
-    deadline = time.monotonic() + 5
-    while _alive(job) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 5  # a dying process's threads close its files a moment after it is a zombie
+    while (_alive(job) or _held(lock_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(job)
-    with open(path.with_name(path.name + ".lock"), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free at once
+    assert not _alive(job) and not _held(lock_path)  # it died with its worker: the lock is free at once
+
+
+def _held(lock_path: Path) -> bool:
+    """Does some process hold the replica's build lock?"""
+    if not lock_path.exists():
+        return False
+    with open(lock_path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return False
 
 
 _WORKER = """
