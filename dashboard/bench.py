@@ -258,10 +258,12 @@ def serve(url: str, replica_path: Path, app_db: Path, workers: int = 2) -> tuple
     return gunicorn(settings, workers=workers, threads=4)
 
 
-def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    """``gunicorn wsgi:server`` on a free loopback port with these ``MEDIVIZ_*`` settings, once it answers
-    ``/health`` (whatever the answer: a 503 is a started server): the process and the base URL (also used by
-    the tests)."""
+def gunicorn(
+    settings: dict[str, str], *, workers: int, threads: int = 1, healthy: bool = True
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``gunicorn wsgi:server`` on a free loopback port with these ``MEDIVIZ_*`` settings, once ``/health``
+    answers 200 (``healthy``: the replica built, the databases answering), or answers at all (a 503 is a started
+    server): the process and the base URL (also used by the tests)."""
     port = free_port()
     env = {**os.environ, **{f"MEDIVIZ_{name}": value for name, value in settings.items()}}
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads)]
@@ -270,13 +272,15 @@ def gunicorn(settings: dict[str, str], *, workers: int, threads: int = 1) -> tup
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     log.close()  # gunicorn has its own copy of the file; ours would only leak
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90  # a replica of a million visits is built in about 6 s before it is healthy
     while time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(f"{base}/health", timeout=2).read()
             return process, base
         except urllib.error.HTTPError:
-            return process, base
+            if not healthy:
+                return process, base
+            time.sleep(0.3)
         except OSError:
             time.sleep(0.3)
     process.kill()

@@ -119,7 +119,7 @@ def test_workers_start_without_a_replica_while_the_crm_is_out_and_serve_once_it_
     settings = {"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False),
                 "APP_DATABASE_URL": app_db, "SECRET_KEY": SECRET, "REPLICA_PATH": str(tmp_path / "replica.duckdb"),
                 "REFRESH_SECONDS": "1", "REFRESH_TIMEOUT_SECONDS": "20", **QUICK}  # fmt: skip
-    process, base = gunicorn(settings, workers=2, threads=2)
+    process, base = gunicorn(settings, workers=2, threads=2, healthy=False)
     try:
         status, body = ask(f"{base}/api/v1/visites", token)
         assert status == 503 and body["error"].startswith("Données en préparation")
