@@ -174,7 +174,9 @@ def _truth(out: Outcome, api: list[Hit], health: list[Hit], footer: list[Hit], t
         if any(moment - NEAR <= hit.start <= moment + LAG for moment in changes):
             continue
         near = [a.status for a in api if hit.start - NEAR <= a.start <= a.end <= hit.start and a.status in (200, 503)]
-        if len(near) >= 2 and len(set(near)) == 1 and near[0] != hit.status:
+        # ... and just after it: an answer at the very moment things changed agrees with what follows
+        after = [a.status for a in api if hit.end <= a.start <= a.end <= hit.end + NEAR and a.status in (200, 503)]
+        if len(near) >= 2 and len(set(near)) == 1 and near[0] != hit.status and hit.status not in after:
             out.problems.append(f"/health answered {state(hit)} at +{hit.start - began:.1f} s while the API "
                                 f"answered {near[0]} ({len(near)} answers)")  # fmt: skip
             break

@@ -62,11 +62,11 @@ def make_engine(
 
 
 def probe_engine(url: str, engine: sa.Engine) -> sa.Engine:
-    """The engine a health probe uses: for a server, a pool-less one with short timeouts (a probe must not
+    """The engine a health probe uses: for a server, a pool-less one with short timeouts, 2 s (a probe must not
     hang where requests would); a local file (SQLite, DuckDB) cannot hang and is probed through ``engine``."""
     if engine.dialect.name not in NETWORK_DIALECTS:
         return engine
-    return make_engine(url, read_timeout=3, connect_timeout=2, poolclass=sa.pool.NullPool, pool_pre_ping=False)
+    return make_engine(url, read_timeout=2, connect_timeout=2, poolclass=sa.pool.NullPool, pool_pre_ping=False)
 
 
 def init_app(app: Flask) -> None:

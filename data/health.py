@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 #: Seconds between two log lines about the same dependency still failing (not a traceback per request).
 LOG_EVERY = 60.0
 #: Seconds between two probes of a dependency known to be down (the recovery is seen within this).
-PROBE_EVERY = 2.0
+PROBE_EVERY = 1.0
 #: The first ``/health`` of a process waits at most this long for the first probe.
 FIRST_WAIT = 3.0
 
@@ -154,10 +154,10 @@ class Monitor:
     def __getitem__(self, name: str) -> Dependency:
         return self.dependencies[name]
 
-    def probe_all(self) -> None:
-        """Ask every dependency once (each probe bounded by its own short timeouts)."""
+    def probe_all(self, only_down: bool = False) -> None:
+        """Ask every dependency once (each probe bounded by its own short timeouts), or only those down."""
         for dependency in list(self.dependencies.values()):
-            if dependency.probe is None:
+            if dependency.probe is None or (only_down and dependency.ok is not False):
                 continue
             try:
                 self._run_in_app(dependency.probe)
@@ -198,7 +198,7 @@ class Monitor:
         try:
             self.probe_all()
             while self.down() and not self._stop.wait(PROBE_EVERY):
-                self.probe_all()
+                self.probe_all(only_down=True)  # a hung one must not delay seeing another one's return
         finally:
             for dependency in watched:
                 dependency.probing = False

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def probe(url: str, source: sa.Engine) -> None:
-    """``SELECT 1`` on the CRM with short timeouts (2 s to connect, 3 s to read): raises if it does not answer."""
+    """``SELECT 1`` on the CRM with short timeouts (2 s to connect, 2 s to read): raises if it does not answer."""
     engine = db.probe_engine(url, source)
     try:
         with engine.connect() as conn:

@@ -49,7 +49,8 @@ def test_a_frozen_accounts_database_holds_no_request_for_long_and_the_service_re
     """It parked every request thread for good (no read timeout on the accounts engine, the pre-ping blocked)."""
     app = build_app(sqlite_url, APP_DATABASE_URL=through(mariadb_proxy, mariadb_url), **QUICK)
     clients = [login(app.server.test_client(), "admin") for _ in range(8)]  # gunicorn 2 x 4: 8 request threads
-    assert clients[0].get("/api/v1/visites").status_code == 200
+    with ThreadPoolExecutor(8) as pool:  # eight connections in the pool, idle when it freezes
+        assert {a.status_code for a in pool.map(lambda c: c.get("/api/v1/visites"), clients)} == {200}
     mariadb_proxy.freeze()
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda c: timed(lambda: c.get("/api/v1/visites?mois=1")), clients))
@@ -64,7 +65,23 @@ def test_a_frozen_accounts_database_holds_no_request_for_long_and_the_service_re
     mariadb_proxy.restore()
     assert until_ok(clients[0], "/api/v1/visites?mois=1") < 15  # no restart: the probe sees it back
     assert clients[0].get("/api/v1/visites?mois=1").get_json()["indicateurs"]["visites"] == 3  # V1, V2, V6
-    assert app.server.test_client().get("/health").status_code == 200
+    assert all_at_once(app, clients)
+    # Once more, with idle connections left in the pool when it freezes: they stay dead after the return (the
+    # path dropped them), so they are thrown away as soon as it hangs; no request meets one afterwards.
+    mariadb_proxy.freeze()
+    assert clients[0].get("/api/v1/visites?mois=2").status_code == 503
+    mariadb_proxy.restore()
+    health_ok = time.monotonic() + 15
+    while app.server.test_client().get("/health").status_code != 200 and time.monotonic() < health_ok:
+        time.sleep(0.2)
+    assert all_at_once(app, clients)
+
+
+def all_at_once(app: Any, clients: list[FlaskClient]) -> bool:
+    """Do 8 requests at once all get a 200 within a second (no one waits on a dead pooled connection)?"""
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda c: timed(lambda: c.get("/api/v1/visites?annee=2025")), clients))
+    return {answer.status_code for answer, _ in answers} == {200} and max(s for _, s in answers) < 1
 
 
 def test_a_frozen_crm_served_directly_gives_bounded_503s_then_recovers(
