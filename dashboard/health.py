@@ -1,7 +1,7 @@
 """``/health`` (public): what each dependency is doing and how fresh the data is, without ever waiting on one.
 
 The answer comes from the process's dependency monitor (``data.health``): engines report their failures as
-they happen, and a bounded probe refreshes the state in the background when it is older than ``PROBE_AGE``.
+they happen, and a bounded probe refreshes the state in the background when it is older than two seconds.
 200 while the service can answer (``"status": "ok"``, or ``"degraded"`` when something is wrong that users do
 not feel yet: the CRM down behind the replica, the cache down, refreshing failing); 503 when it cannot (the
 accounts database, or the data it serves from, unreachable).
@@ -17,27 +17,27 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 
 from data import db, freshness, replica
+from data import health as health_state
 from data.errors import UnavailableError
 
 log = logging.getLogger(__name__)
-PROBE_AGE = 5.0  # seconds: an older state is refreshed by a background probe
 
 
 def health() -> Any:
     """The public health check (JSON)."""
     monitor = db.monitor()
-    monitor.watch(PROBE_AGE)
+    monitor.watch(health_state.STATE_MAX_AGE)
     state = current_app.extensions["mediviz"]
     source = "replique" if state.get("replica_path") is not None else "crm"
     replica_part = replica_health() if source == "replique" else None  # opens the served version if need be
     components = {name: dependency.snapshot() for name, dependency in monitor.dependencies.items()}
-    can_answer = all(monitor[name].ok is not False for name in ("comptes", source))
+    can_answer = all(monitor[name].answering() for name in ("comptes", source))
     body: dict[str, Any] = {
         "status": "ok",
-        "database": "indisponible" if monitor["crm"].ok is False else "ok",
+        "database": "ok" if monitor["crm"].answering() else "indisponible",
         "components": components,
     }
-    degraded = any(component["etat"] == "indisponible" for component in components.values())
+    degraded = any(component["etat"] in ("indisponible", "ne répond pas") for component in components.values())
     if replica_part is not None:
         body["replica"] = replica_part
         degraded = degraded or not replica_part["last_refresh_ok"]
@@ -57,7 +57,12 @@ def replica_health() -> dict[str, Any]:
         db.read_engine()
     meta = state.get("replica_meta") or {}
     fresh = freshness.of(
-        status, meta.get("built_at"), float(config["REFRESH_SECONDS"]), int(config["STALE_PERIODS"]), dt.datetime.now()
+        status,
+        meta.get("built_at"),
+        float(config["REFRESH_SECONDS"]),
+        int(config["STALE_PERIODS"]),
+        dt.datetime.now(),
+        source_down=not db.monitor()["crm"].answering(),
     )
     return {
         "version": meta.get("signature"),

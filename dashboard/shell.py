@@ -16,7 +16,7 @@ from components import fmt, ids
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
 from dashboard import outage
 from dashboard.auth import csrf_token
-from data import codes, db, options
+from data import codes, db, health, options
 from data import freshness as data_freshness
 from data.filters import CODE_FIELDS, FilterError, Filters
 from data.scope import OUTSIDE, outside, request_scope
@@ -251,8 +251,13 @@ def freshness() -> str:
     seconds = float(config["REFRESH_SECONDS"])
     if seconds > 0:
         text += f", actualisées toutes les {seconds:g} s"
-    fresh = data_freshness.of(status, info["built_at"], seconds, int(config["STALE_PERIODS"]), dt.datetime.now())
-    if fresh.stale:  # older than a few periods: the numbers no longer follow the CRM, whatever the reason
+    monitor = db.monitor()
+    monitor.watch(health.STATE_MAX_AGE)  # keeps the CRM's state fresh in the background (never waits)
+    down = not monitor["crm"].answering()
+    fresh = data_freshness.of(
+        status, info["built_at"], seconds, int(config["STALE_PERIODS"]), dt.datetime.now(), source_down=down
+    )
+    if fresh.stale or (down and seconds > 0):  # the numbers no longer follow the CRM: said, with why
         text += f" · ⚠ actualisation en échec : {fresh.cause}"
     elif fresh.failed_at is not None:
         text += f" · ⚠ dernière actualisation échouée le {fmt.datetime(status['failed_at'])}"

@@ -37,17 +37,29 @@ class Freshness:
         return self.failed_at is not None or self.stale
 
 
-def of(status: dict[str, Any], built_at: str | None, period: float, periods: int, now: dt.datetime) -> Freshness:
+def of(
+    status: dict[str, Any],
+    built_at: str | None,
+    period: float,
+    periods: int,
+    now: dt.datetime,
+    *,
+    source_down: bool = False,
+) -> Freshness:
     """The freshness from a refresh ``status`` (``replica.status``), the version's ``built_at``, the refresh
-    ``period`` in seconds (0: no background refresh, never stale) and the number of ``periods`` allowed."""
+    ``period`` in seconds (0: no background refresh, never stale) and the number of ``periods`` allowed. With
+    ``source_down`` (the CRM does not answer) refreshing is failing at once, whatever a running job says."""
     checked = _time(status.get("checked_at") or built_at)
     age = (now - checked).total_seconds() if checked else None
     # A refresh takes its time too (a job starts, reads, writes): never stale within a minute of a period.
     stale = period > 0 and age is not None and age > max(periods * period, period + 60)
     failed = _time(status.get("failed_at")) if status.get("ok") is False else None
+    if source_down and period > 0 and failed is None:
+        failed = now
     cause = None
     if failed is not None or stale:
-        cause = _cause(str(status.get("error") or "")) if failed is not None else None
+        error = str(status.get("error") or "") if status.get("ok") is False else ""
+        cause = "base CRM injoignable" if source_down and not error else _cause(error)
         cause = cause or f"aucune actualisation réussie depuis {_minutes(age or 0)}"
     return Freshness(checked, age, failed, stale, cause)
 

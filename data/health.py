@@ -32,6 +32,10 @@ LOG_EVERY = 60.0
 PROBE_EVERY = 1.0
 #: The first ``/health`` of a process waits at most this long for the first probe.
 FIRST_WAIT = 3.0
+#: Seconds after which ``/health`` and the footer have the state probed again (in the background).
+STATE_MAX_AGE = 2.0
+#: A probe still waiting after this many seconds means its dependency does not answer (before its timeout).
+SLOW = 1.0
 
 
 def timed_out(exc: BaseException) -> bool:
@@ -70,6 +74,7 @@ class Dependency:
         self._lock = threading.Lock()
         self.on_down: Callable[[], Any] = lambda: None  # the monitor starts its probe
         self.probing = False  # while a probe watches it, no request needs to try it
+        self.probing_since: float | None = None  # monotonic start of the probe in flight, if any
 
     def failed(self, exc: BaseException, *, hung: bool | None = None) -> None:
         """Record a failure; a hang trips the dependency for ``cooldown`` seconds. Logged once a minute."""
@@ -120,9 +125,17 @@ class Dependency:
         if self.blocked():
             raise UnavailableError(self.name, "skipped after a timeout")
 
+    def answering(self) -> bool:
+        """Is it answering, as far as this process knows? Not if it failed, nor while a probe of it has been
+        waiting for more than ``SLOW`` seconds (a ``SELECT 1`` takes milliseconds: it hangs)."""
+        started = self.probing_since
+        return self.ok is not False and not (started is not None and time.monotonic() - started > SLOW)
+
     def snapshot(self) -> dict[str, Any]:
         """The state for ``/health`` (French values; the driver's text stays in the log)."""
         state = {None: "inconnu", True: "ok", False: "indisponible"}[self.ok]
+        if self.ok is not False and not self.answering():
+            state = "ne répond pas"
         return {"etat": state, "depuis": self.since}
 
 
@@ -155,17 +168,27 @@ class Monitor:
         return self.dependencies[name]
 
     def probe_all(self, only_down: bool = False) -> None:
-        """Ask every dependency once (each probe bounded by its own short timeouts), or only those down."""
-        for dependency in list(self.dependencies.values()):
-            if dependency.probe is None or (only_down and dependency.ok is not False):
-                continue
-            try:
-                self._run_in_app(dependency.probe)
-            except Exception as exc:  # noqa: BLE001 - any failure is the dependency's state
-                dependency.failed(exc)
-            else:
-                dependency.succeeded()
+        """Ask every dependency once, or only those down, all at once (one that hangs delays no other's answer;
+        each probe is bounded by its own short timeouts)."""
+        unique = {id(d): d for d in self.dependencies.values() if d.probe is not None}  # "comptes" may be "crm"
+        chosen = [d for d in unique.values() if not only_down or d.ok is False]
+        threads = [threading.Thread(target=self._probe, args=(d,), name="mediviz-probe-one") for d in chosen]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         self._first.set()
+
+    def _probe(self, dependency: Dependency) -> None:
+        dependency.probing_since = time.monotonic()
+        try:
+            self._run_in_app(dependency.probe)  # type: ignore[arg-type]  # chosen: it has a probe
+        except Exception as exc:  # noqa: BLE001 - any failure is the dependency's state
+            dependency.failed(exc)
+        else:
+            dependency.succeeded()
+        finally:
+            dependency.probing_since = None
 
     def watch(self, max_age: float) -> None:
         """Make sure a probe runs in the background if the state is older than ``max_age`` or a dependency is

@@ -116,6 +116,7 @@ def test_health_never_waits_on_a_frozen_crm_and_the_replica_keeps_serving(
         REPLICA_PATH=str(path),
         **QUICK,
     )
+    app.server.config["REFRESH_SECONDS"] = 60  # as in production (no refresher runs in this test)
     client = login(app.server.test_client(), "admin")
     probe = app.server.test_client()
     deadline = time.monotonic() + 10  # nothing reads the CRM here but the health probe: unknown until it ran
@@ -135,12 +136,24 @@ def test_health_never_waits_on_a_frozen_crm_and_the_replica_keeps_serving(
     assert (
         probe.get("/health").status_code == 200 and body["status"] == "degraded" and body["database"] == "indisponible"
     )
+    # Refreshing cannot work while the CRM does not answer: said at once, with why (not after three periods).
+    assert body["replica"]["last_refresh_ok"] is False and body["replica"]["cause"] == "base CRM injoignable"
+    assert "⚠ actualisation en échec : base CRM injoignable" in footer(app)
     assert client.get("/api/v1/visites?mois=1").get_json()["indicateurs"]["visites"] == 3  # from the replica
     mariadb_proxy.restore()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and probe.get("/health").get_json()["status"] != "ok":
         time.sleep(0.5)
     assert probe.get("/health").get_json()["status"] == "ok"
+    assert "⚠" not in footer(app)
+
+
+def footer(app: Any) -> str:
+    """The freshness line of the pages' footer."""
+    from dashboard.shell import freshness
+
+    with app.server.test_request_context():
+        return freshness()
 
 
 def test_an_app_boots_without_its_accounts_database_and_serves_once_it_answers(
