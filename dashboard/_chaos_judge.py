@@ -21,7 +21,9 @@ GRACE = 11.0
 SETTLE = 6.0  # s of right answers (and /health "ok") that end the watch after the return
 LIMIT = 30.0  # s after the return within which the service must answer right again (the bound)
 NEAR = 1.5  # s: API requests made and answered this shortly before a /health answer are what it should describe
-LAG = 2.0  # s after a fault starts or ends when /health may still say what it saw before
+#: s after a fault starts or ends when /health may still say what it saw before: its state is up to 1 s old, the
+#: probe it starts calls a hang after 1 s waiting, and the answer that says so is the next one (README).
+LAG = 3.0
 
 
 @dataclass

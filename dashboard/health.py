@@ -1,7 +1,7 @@
 """``/health`` (public): what each dependency is doing and how fresh the data is, without ever waiting on one.
 
 The answer comes from the process's dependency monitor (``data.health``): engines report their failures as
-they happen, and a bounded probe refreshes the state in the background when it is older than two seconds.
+they happen, and a bounded probe refreshes the state in the background when it is older than a second.
 200 while the service can answer (``"status": "ok"``, or ``"degraded"`` when something is wrong that users do
 not feel yet: the CRM down behind the replica, the cache down, refreshing failing); 503 when it cannot (the
 accounts database, or the data it serves from, unreachable).

@@ -33,7 +33,7 @@ PROBE_EVERY = 1.0
 #: The first ``/health`` of a process waits at most this long for the first probe.
 FIRST_WAIT = 3.0
 #: Seconds after which ``/health`` and the footer have the state probed again (in the background).
-STATE_MAX_AGE = 2.0
+STATE_MAX_AGE = 1.0
 #: A probe still waiting after this many seconds means its dependency does not answer (before its timeout).
 SLOW = 1.0
 
@@ -168,10 +168,11 @@ class Monitor:
         return self.dependencies[name]
 
     def probe_all(self, only_down: bool = False) -> None:
-        """Ask every dependency once, or only those down, all at once (one that hangs delays no other's answer;
-        each probe is bounded by its own short timeouts)."""
+        """Ask every dependency once, or only those down and those not seen for ``STATE_MAX_AGE``; all at once
+        (one that hangs delays no other's answer; each probe is bounded by its own short timeouts)."""
         unique = {id(d): d for d in self.dependencies.values() if d.probe is not None}  # "comptes" may be "crm"
-        chosen = [d for d in unique.values() if not only_down or d.ok is False]
+        now = time.monotonic()
+        chosen = [d for d in unique.values() if not only_down or d.ok is False or now - d.checked > STATE_MAX_AGE]
         threads = [threading.Thread(target=self._probe, args=(d,), name="mediviz-probe-one") for d in chosen]
         for thread in threads:
             thread.start()
@@ -221,7 +222,7 @@ class Monitor:
         try:
             self.probe_all()
             while self.down() and not self._stop.wait(PROBE_EVERY):
-                self.probe_all(only_down=True)  # a hung one must not delay seeing another one's return
+                self.probe_all(only_down=True)  # the others as their state ages: one down hides no other
         finally:
             for dependency in watched:
                 dependency.probing = False
