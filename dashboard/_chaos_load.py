@@ -189,7 +189,7 @@ def state(hit: Hit) -> str:
     if hit.status == 0:
         return "no answer"
     body = hit.health()
-    marks = {"indisponible": "", "inconnu": "?"}  # "crm?": not known yet (a new worker's first answer)
+    marks = {"indisponible": "", "ne répond pas": "", "inconnu": "?"}  # "crm?": not known yet (a new worker)
     parts = body.get("components", {}).items()
     failing = [name + marks[part.get("etat")] for name, part in parts if part.get("etat") in marks]
     if body.get("replica") and not body["replica"].get("last_refresh_ok"):

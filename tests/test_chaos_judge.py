@@ -37,6 +37,9 @@ def test_state_names_what_health_calls_failing_and_a_failing_refresh() -> None:
     assert state(health(0, 503, ("comptes",))) == "503 error: comptes"
     assert state(health(0, 200, ("crm",), refresh_ok=False)) == "200 degraded: crm, refresh"
     assert state(health(0)) == "200 ok"
+    hung = json.loads(health(0, 200, ("crm",), refresh_ok=False).detail)
+    hung["components"]["crm"]["etat"] = "ne répond pas"  # a probe still waiting: failing too
+    assert state(Hit("health", "/health", 0, 1, 200, "", json.dumps(hung))) == "200 degraded: crm, refresh"
     assert state(Hit("health", "/health", 0, 1, 0, "", "timed out")) == "no answer"
 
 
