@@ -192,8 +192,9 @@ class Monitor:
             dependency.probing_since = None
 
     def watch(self, max_age: float) -> None:
-        """Make sure a probe runs in the background if the state is older than ``max_age`` or a dependency is
-        down (it then runs every ``PROBE_EVERY`` seconds until all answer). Never waits, except the first time."""
+        """Make sure the background probe runs if the state is older than ``max_age`` or a dependency is down
+        (it then keeps running: every ``PROBE_EVERY`` seconds it asks what is down and what has not been seen
+        for ``STATE_MAX_AGE``). Never waits, except the first time."""
         stale = any(d.probe is not None and time.monotonic() - d.checked > max_age for d in self.dependencies.values())
         if stale or self.down():
             self._start()
@@ -219,10 +220,11 @@ class Monitor:
         watched = [d for d in self.dependencies.values() if d.probe is not None]
         for dependency in watched:
             dependency.probing = True
-        try:
+        try:  # once started (a failure, or the first /health), the state is kept fresh until the app stops: a
+            # /health queued behind requests stuck on a hung database still finds a state at most ~1 s old
             self.probe_all()
-            while self.down() and not self._stop.wait(PROBE_EVERY):
-                self.probe_all(only_down=True)  # the others as their state ages: one down hides no other
+            while not self._stop.wait(PROBE_EVERY):
+                self.probe_all(only_down=True)  # what is down, and what requests have not used for a second
         finally:
             for dependency in watched:
                 dependency.probing = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,36 @@ def reset_dash_globals() -> Iterator[None]:
     """Dash keeps pages and ``@callback``s in module globals: start every app build from scratch. And no
     background thread of a finished test's app (refresher, probe, table retry) keeps running into the next."""
     yield
+    stop_background_threads(join=False)
+    dash._pages.PAGE_REGISTRY.clear()
+    dash._callback.GLOBAL_CALLBACK_LIST.clear()
+    dash._callback.GLOBAL_CALLBACK_MAP.clear()
+    dash._callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
+def stop_background_threads(*, join: bool) -> None:
+    """Stop the background threads of the apps built so far (refreshers, probes, table retries); with ``join``,
+    wait (10 s at most each) for every ``mediviz-*`` thread to end."""
     from data import app_tables, health, refresher
 
     refresher.stop_all()
     health.stop_all()
     app_tables.stop_all()
-    dash._pages.PAGE_REGISTRY.clear()
-    dash._callback.GLOBAL_CALLBACK_LIST.clear()
-    dash._callback.GLOBAL_CALLBACK_MAP.clear()
-    dash._callback.GLOBAL_INLINE_SCRIPTS.clear()
+    if join:
+        for thread in threading.enumerate():
+            if thread.name.startswith("mediviz") and thread is not threading.current_thread():
+                thread.join(timeout=10)
+
+
+@pytest.fixture
+def dash_duo(dash_duo: Any) -> Iterator[Any]:
+    """dash[testing]'s browser fixture. Its server's stop raises ``SystemExit`` in *every* thread started since
+    the server (``KillerThread.kill``: ``PyThreadState_SetAsyncExc``), the app's background threads included:
+    landing in the middle of whatever they run, it broke a probe's ``Event.wait`` ("cannot wait on un-acquired
+    lock") and, earlier, pytest's own compilation ("AST constructor recursion depth mismatch"). They are
+    stopped and joined before the server is."""
+    yield dash_duo
+    stop_background_threads(join=True)
 
 
 @pytest.fixture(scope="session")
