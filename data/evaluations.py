@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from data import codes, db
+from data import codes, db, facts
 from data.cache import memoized
-from data.facts import DELETED, V, period_conditions
+from data.facts import period_conditions
 from data.filters import Filters
 from data.schema import codification, evaluation, evaluation_detailed, utilisateur
 from data.scope import Scope, visible_users
@@ -48,16 +48,14 @@ def evaluation_conditions(filters: Filters, users: tuple[int, ...] | None) -> li
     return conditions
 
 
-def rep_visits(users: tuple[int, ...] | None) -> sa.Subquery:
-    """Distinct non-deleted visits per rep, all time: ``id_utilisateur, visites``."""
-    stmt = sa.select(V.c.id_utilisateur, sa.func.count(sa.distinct(V.c.id_visite)).label("visites"))
-    stmt = stmt.where(V.c.code_statut_visite != DELETED)
-    if users is not None:
-        stmt = stmt.where(V.c.id_utilisateur.in_(users))
-    return stmt.group_by(V.c.id_utilisateur).subquery("nv")
+def rep_visits(users: tuple[int, ...] | None, materialised: bool = False) -> sa.Subquery:
+    """Distinct non-deleted visits per rep, all time: ``id_utilisateur, visites`` (from the contact fact)."""
+    f = facts.rows(Filters(), users, materialised)
+    visits = facts.visits(f, Filters()).label("visites")
+    return sa.select(f.c.id_utilisateur, visits).group_by(f.c.id_utilisateur).subquery("nv")
 
 
-def summary_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+def summary_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.CompoundSelect:
     """Evaluations, score sum, distinct evaluated reps and evaluators: overall and per dimension.
 
     One branch per ``dimension``: ``total`` (no key), ``mois`` (``cle`` = ``YYYYMM``), ``note`` (``cle`` = the
@@ -74,7 +72,7 @@ def summary_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compound
         "utilisateur": (E.c.id_utilisateur_evalue, None),
     }
     source = E.outerjoin(CREATOR, CREATOR.c.id_utilisateur == E.c.id_createur)
-    visits = rep_visits(users)
+    visits = rep_visits(users, materialised)
     where = evaluation_conditions(filters, users)
     branches = []
     for name, (number, text) in keys.items():
@@ -144,7 +142,7 @@ def categories_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compo
 @memoized
 def summary(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``SUMMARY_COLUMNS``, one row per (dimension, key); measures as int64 (``points``: score sum)."""
-    rows = db.read(summary_stmt(filters, visible_users(filters, scope)))
+    rows = db.read(summary_stmt(filters, visible_users(filters, scope), facts.materialised()))
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     numeric = SUMMARY_COLUMNS[3:]
     frame[numeric] = frame[numeric].astype(object).fillna(0).astype("int64")

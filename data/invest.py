@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from data import db
+from data import db, facts
 from data.cache import memoized
-from data.facts import DELETED, PV, V, period_conditions
+from data.facts import period_conditions
 from data.filters import Filters
 from data.schema import partenaire, partenaire_bc
 from data.scope import Scope, visible_users
@@ -24,9 +24,10 @@ P = partenaire.alias("p")
 CODE = sa.String(12)
 
 
-def _visit_counts(filters: Filters, users: tuple[int, ...] | None) -> sa.Subquery:
+def _visit_counts(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Subquery:
     """Non-deleted visits of each funded partner of the slice (only those: a scan of every contact costs
-    0.2 s at a million visits, for the few hundred partners a slice funds)."""
+    0.2 s at a million visits, for the few hundred partners a slice funds), from the contact fact: a visit
+    names a partner once (``uq_pv``), so its contacts are its visits."""
     bc = partenaire_bc.alias("bc_slice")
     funded = (
         sa.select(bc.c.id_partenaire)
@@ -34,11 +35,11 @@ def _visit_counts(filters: Filters, users: tuple[int, ...] | None) -> sa.Subquer
         .where(*invest_conditions(filters, users, bc))
         .correlate(None)
     )
+    f = facts.rows(Filters(), None, materialised)
     return (
-        sa.select(PV.c.id_partenaire, sa.func.count(sa.distinct(V.c.id_visite)).label("visites"))
-        .select_from(PV.join(V, V.c.id_visite == PV.c.id_visite))
-        .where(V.c.code_statut_visite != DELETED, PV.c.id_partenaire.in_(funded))
-        .group_by(PV.c.id_partenaire)
+        sa.select(f.c.id_partenaire, sa.func.count().label("visites"))
+        .where(f.c.id_partenaire.in_(funded))
+        .group_by(f.c.id_partenaire)
         .subquery("nv")
     )
 
@@ -92,7 +93,7 @@ def _measures() -> list[sa.ColumnElement[int]]:
     ]
 
 
-def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.CompoundSelect:
     """``COLUMNS`` for the whole slice (``dimension`` = "total") and per key of every ``DIMENSIONS`` entry."""
     source = BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire)
     where = invest_conditions(filters, users)
@@ -103,7 +104,7 @@ def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compo
         .select_from(source)
         .where(*where)
     ]
-    visits = _visit_counts(filters, users)
+    visits = _visit_counts(filters, users, materialised)
     for name, (parent, dimension_key) in DIMENSIONS.items():
         key = sa.cast(visits.c.visites, CODE) if dimension_key is None else dimension_key
         keys = [key] if parent is None else [parent, key]
@@ -121,7 +122,7 @@ def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compo
 @memoized
 def breakdowns(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``COLUMNS``: one "total" row, then budget, business cases and partners per key of each dimension."""
-    rows = db.read(breakdowns_stmt(filters, visible_users(filters, scope)))
+    rows = db.read(breakdowns_stmt(filters, visible_users(filters, scope), facts.materialised()))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("code_parent", "code"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)

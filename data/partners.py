@@ -11,9 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from data import db
+from data import db, facts
 from data.cache import memoized
-from data.facts import PV, contacts_from, distinct_visits, visit_conditions
 from data.filters import Filters
 from data.schema import partenaire
 from data.scope import Scope, visible_users
@@ -29,24 +28,25 @@ def potential(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     return sa.func.trim(column)
 
 
-def visited_accounts(filters: Filters, users: tuple[int, ...] | None) -> sa.Subquery:
-    """One row per visited account: ``id_partenaire``, ``visites`` (its distinct visits matching the filters)."""
+def visited_accounts(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Subquery:
+    """One row per visited account: ``id_partenaire``, ``visites`` (its distinct visits matching the filters:
+    its contacts, since a visit names a partner once, ``uq_pv``)."""
+    f = facts.rows(filters, users, materialised)
     return (
-        sa.select(PV.c.id_partenaire, distinct_visits())
-        .select_from(contacts_from())
-        .where(*visit_conditions(filters, users), PV.c.id_partenaire.is_not(None))
-        .group_by(PV.c.id_partenaire)
+        sa.select(f.c.id_partenaire, sa.func.count().label("visites"))
+        .where(f.c.id_partenaire.is_not(None))
+        .group_by(f.c.id_partenaire)
         .subquery("vp")
     )
 
 
-def accounts_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+def accounts_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.CompoundSelect:
     """Visited accounts and their visits per potentiel, établissement, (région, ville) and (gamme, spécialité).
 
     Each account has one current row, so the groups of a dimension partition the visited accounts: a
     région's accounts are the sum over its cities (city NULL included), the total the sum over potentials.
     """
-    vp = visited_accounts(filters, users)
+    vp = visited_accounts(filters, users, materialised)
     p = partenaire.alias("p")
     source = vp.outerjoin(p, p.c.id_partenaire == vp.c.id_partenaire)
     no_child = sa.cast(sa.null(), sa.String(12))
@@ -73,13 +73,13 @@ def accounts_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compoun
     return sa.union_all(*branches)
 
 
-def coverage_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+def coverage_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Accounts of the partner base and those of them visited, per potentiel.
 
     The base is every ``tab_partenaire`` row not rejected (``REJE``), in the filtered régions and gammes
     (the partner's current codes). The rep scope does not shrink it: accounts are not assigned to reps.
     """
-    vp = visited_accounts(filters, users)
+    vp = visited_accounts(filters, users, materialised)
     p = partenaire.alias("p")
     code = potential(p.c.code_potentiel)
     where = [p.c.code_statut_partenaire != REJECTED]
@@ -115,12 +115,12 @@ def accounts(filters: Filters, scope: Scope) -> pd.DataFrame:
     ``dimension`` is potentiel, etablissement, region or gamme; ``code_parent`` its code; ``code`` the ville
     or spécialité (NULL for the first two dimensions). NULL codes are the accounts without that attribute.
     """
-    stmt = accounts_stmt(filters, visible_users(filters, scope))
+    stmt = accounts_stmt(filters, visible_users(filters, scope), facts.materialised())
     return _frame(stmt, ACCOUNT_COLUMNS, ["comptes", "visites"])
 
 
 @memoized
 def coverage(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``COVERAGE_COLUMNS``: accounts of the base and visited ones, per potentiel (NULL: none recorded)."""
-    stmt = coverage_stmt(filters, visible_users(filters, scope))
+    stmt = coverage_stmt(filters, visible_users(filters, scope), facts.materialised())
     return _frame(stmt, COVERAGE_COLUMNS, ["comptes", "comptes_visites"])

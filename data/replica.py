@@ -43,6 +43,9 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
+from data import fact_table
+from data.facts import TABLE as FACT_TABLE
+from data.facts import TABLE_VERSION as FACT_VERSION
 from data.schema import crm_metadata
 
 log = logging.getLogger(__name__)
@@ -206,6 +209,7 @@ def _build(source: sa.Engine, path: Path) -> dict[str, int]:
     try:
         with duckdb.connect(str(target)) as replica, source.connect() as conn:
             counts = {name: _copy_table(conn, replica, name, columns) for name, columns in COLUMNS.items()}
+            counts[FACT_TABLE] = fact_table.build(replica)
             _finish(replica, "full", started)
     except BaseException as exc:
         _discard(target)
@@ -346,6 +350,7 @@ def _apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, sinc
             f"(SELECT id_visite FROM {VISITS} WHERE id_visite > ? OR date_visite >= ? "
             "UNION SELECT id_visite FROM fresh)"
         )
+        fact_table.mark_stale(replica, stale[1:-1], [watermark, since])  # before the rows leave the tables
         replica.execute(f"DELETE FROM {CONTACTS} WHERE id_visite IN {stale}", [watermark, since])
         replica.execute(f"DELETE FROM {VISITS} WHERE id_visite IN {stale}", [watermark, since])
     finally:
@@ -357,6 +362,7 @@ def _apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, sinc
     for name, columns in COLUMNS.items():
         if name not in (VISITS, CONTACTS):
             _copy_table(conn, replica, name, columns)
+    fact_table.refresh(replica)
     for name in (VISITS, CONTACTS):
         table = crm_metadata.tables[name]
         source_rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -380,6 +386,7 @@ def _finish(replica: duckdb.DuckDBPyConnection, kind: str, started: float, full_
         "built_at": dt.datetime.now().isoformat(timespec="seconds"),
         "full_built_at": full_built_at or dt.datetime.now().isoformat(timespec="seconds"),
         "seconds": f"{time.perf_counter() - started:.2f}",
+        "fact": FACT_VERSION,  # the version holds the contact fact's table (data.facts)
     }
     replica.execute(f"CREATE OR REPLACE TABLE {META} (key VARCHAR, value VARCHAR)")
     replica.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))

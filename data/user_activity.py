@@ -6,16 +6,12 @@ An *active user* is a distinct ``tab_visite.id_utilisateur`` with at least one n
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import sqlalchemy as sa
 
-from data import db
+from data import db, facts
 from data.cache import memoized
-from data.facts import PV, V, contacts_from, distinct_visits, visit_conditions
 from data.filters import Filters
-from data.schema import partenaire, utilisateur
 from data.scope import Scope, visible_users
 
 LEVEL_COLUMNS = ["dimension", "code_parent", "code", "utilisateurs", "visites"]
@@ -24,9 +20,9 @@ MANAGER_COLUMNS = ["id_responsable", "utilisateurs", "visites"]
 COUNTS = ["utilisateurs", "visites"]
 
 
-def active_users() -> sa.ColumnElement[int]:
+def active_users(f: sa.FromClause) -> sa.ColumnElement[int]:
     """Number of active users: distinct visiting users."""
-    return sa.func.count(sa.distinct(V.c.id_utilisateur)).label("utilisateurs")
+    return sa.func.count(sa.distinct(f.c.id_utilisateur)).label("utilisateurs")
 
 
 def _no_code() -> sa.ColumnElement[str]:
@@ -34,78 +30,59 @@ def _no_code() -> sa.ColumnElement[str]:
     return sa.cast(sa.null(), sa.String(12))
 
 
-def _level(
-    filters: Filters,
-    users: tuple[int, ...] | None,
-    dimension: str,
-    source: sa.FromClause,
-    parent: Any = None,
-    child: Any = None,
-) -> sa.Select:
-    """Active users and visits of one dimension: per ``parent`` (``code`` NULL) or per (``parent``, ``child``).
-
-    With neither, the totals of the slice (one row, zeros on an empty slice).
-    """
-    keys = [key for key in (parent, child) if key is not None]
-    stmt = (
-        sa.select(
-            sa.literal(dimension, sa.String(10)).label("dimension"),
-            (_no_code() if parent is None else parent).label("code_parent"),
-            (_no_code() if child is None else child).label("code"),
-            active_users(),
-            distinct_visits(),
-        )
-        .select_from(source)
-        .where(*visit_conditions(filters, users), *[key.is_not(None) for key in keys])
-    )
-    return stmt.group_by(*keys) if keys else stmt
+#: Dimension -> (parent column, child column, flag): the levels of ``levels_stmt``, over the contact fact.
+LEVELS: list[tuple[str, str | None, str | None, str]] = [
+    ("total", None, None, "p_visite"),
+    ("region", "code_region_partenaire", None, "p_region"),
+    ("region", "code_region_partenaire", "code_ville_partenaire", "p_ville"),
+    ("gamme", "code_gamme_partenaire", None, "p_gamme"),
+    ("gamme", "code_gamme_partenaire", "code_specialite_partenaire", "p_specialite"),
+    ("statut", "statut_partenaire", None, "p_statut"),
+    ("role", "role", None, "p_visite"),  # the rep's: one per visit
+]
 
 
-def levels_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
+def levels_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.CompoundSelect:
     """``LEVEL_COLUMNS`` for the totals, région (→ ville), gamme (→ spécialité), partner status and user role.
 
     Région, ville, gamme and spécialité are the partner's snapshot on the visit (``tab_partenaire_visite``); the
     partner status is the current ``tab_partenaire`` one and the role the current ``tab_utilisateur`` one.
+    With no key, the totals of the slice (one row, zeros on an empty slice).
     """
-    p = partenaire.alias("p")
-    u = utilisateur.alias("u")
-    base = contacts_from()
-    with_partner = base.outerjoin(p, p.c.id_partenaire == PV.c.id_partenaire)
-    with_user = base.outerjoin(u, u.c.id_utilisateur == V.c.id_utilisateur)
-    region, ville = PV.c.code_region_partenaire, PV.c.code_ville_partenaire
-    gamme, specialite = PV.c.code_gamme_partenaire, PV.c.code_specialite_partenaire
-    return sa.union_all(
-        _level(filters, users, "total", base),
-        _level(filters, users, "region", base, region),
-        _level(filters, users, "region", base, region, ville),
-        _level(filters, users, "gamme", base, gamme),
-        _level(filters, users, "gamme", base, gamme, specialite),
-        _level(filters, users, "statut", with_partner, p.c.code_statut_partenaire),
-        _level(filters, users, "role", with_user, u.c.role),
-    )
+    f = facts.rows(filters, users, materialised)
+    branches = []
+    for dimension, parent, child, flag in LEVELS:
+        keys = [f.c[key] for key in (parent, child) if key is not None]
+        stmt = sa.select(
+            sa.literal(dimension, sa.String(10)).label("dimension"),
+            (_no_code() if parent is None else f.c[parent]).label("code_parent"),
+            (_no_code() if child is None else f.c[child]).label("code"),
+            active_users(f),
+            facts.visits(f, filters, flag).label("visites"),
+        ).where(*[key.is_not(None) for key in keys])
+        branches.append(stmt.group_by(*keys) if keys else stmt)
+    return sa.union_all(*branches)
 
 
-def months_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+def months_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Active users and visits per calendar month (year and month of ``date_visite``)."""
-    year = sa.extract("year", V.c.date_visite)
-    month = sa.extract("month", V.c.date_visite)
+    f = facts.rows(filters, users, materialised)
+    year = sa.extract("year", f.c.date_visite)
+    month = sa.extract("month", f.c.date_visite)
     return (
-        sa.select(year.label("annee"), month.label("mois"), active_users(), distinct_visits())
-        .select_from(contacts_from())
-        .where(*visit_conditions(filters, users))
+        sa.select(year.label("annee"), month.label("mois"), active_users(f), facts.visits(f, filters).label("visites"))
         .group_by(year, month)
         .order_by(year, month)
     )
 
 
-def managers_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+def managers_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Active users and visits per manager at visit time (``tab_visite.id_responsable``, NULL kept)."""
+    f = facts.rows(filters, users, materialised)
     return (
-        sa.select(V.c.id_responsable, active_users(), distinct_visits())
-        .select_from(contacts_from())
-        .where(*visit_conditions(filters, users))
-        .group_by(V.c.id_responsable)
-        .order_by(V.c.id_responsable)
+        sa.select(f.c.id_responsable, active_users(f), facts.visits(f, filters).label("visites"))
+        .group_by(f.c.id_responsable)
+        .order_by(f.c.id_responsable)
     )
 
 
@@ -122,13 +99,13 @@ def levels(filters: Filters, scope: Scope) -> pd.DataFrame:
 
     ``code`` is NULL except on ville (under region) and spécialité (under gamme) rows.
     """
-    return _frame(levels_stmt(filters, visible_users(filters, scope)), LEVEL_COLUMNS)
+    return _frame(levels_stmt(filters, visible_users(filters, scope), facts.materialised()), LEVEL_COLUMNS)
 
 
 @memoized
 def months(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``annee``, ``mois`` (1–12), ``utilisateurs``, ``visites`` per month with at least one visit."""
-    frame = _frame(months_stmt(filters, visible_users(filters, scope)), MONTH_COLUMNS)
+    frame = _frame(months_stmt(filters, visible_users(filters, scope), facts.materialised()), MONTH_COLUMNS)
     frame[["annee", "mois"]] = frame[["annee", "mois"]].astype("int64")
     return frame
 
@@ -136,6 +113,6 @@ def months(filters: Filters, scope: Scope) -> pd.DataFrame:
 @memoized
 def managers(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``id_responsable`` (0 when the visit has none), ``utilisateurs``, ``visites`` per manager at visit time."""
-    frame = _frame(managers_stmt(filters, visible_users(filters, scope)), MANAGER_COLUMNS)
+    frame = _frame(managers_stmt(filters, visible_users(filters, scope), facts.materialised()), MANAGER_COLUMNS)
     frame["id_responsable"] = frame["id_responsable"].fillna(0).astype("int64")
     return frame

@@ -11,11 +11,10 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from data import db, shapes
+from data import db, facts, shapes
 from data.cache import memoized
-from data.facts import PV, V, contacts, contacts_from, day, distinct_visits, visit_conditions
+from data.facts import day
 from data.filters import Filters
-from data.schema import codification, partenaire
 from data.scope import Scope, visible_users
 
 COUNTER_COLUMNS = [
@@ -26,88 +25,72 @@ COUNTER_COLUMNS = [
 LEVEL_COLUMNS = ["code_parent", "code", "contacts", "visites"]
 
 
-def counters_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
-    """Contacts and visits per (type de visite, simple/groupe, accompagnée), split by partner kind.
-
-    Two steps, so that no COUNT(DISTINCT) is needed (five of them over a million rows cost 0.7 s in DuckDB):
-    one row per visit first (its contacts of each kind, and whether it has any), then sums per visit-level
-    keys, where each visit counts once. The same numbers as distinct counts, on every engine.
-    """
-    p = partenaire.alias("p")
-    etab = codification.alias("etab")
-    source = (
-        contacts_from()
-        .outerjoin(p, p.c.id_partenaire == PV.c.id_partenaire)
-        .outerjoin(
-            etab,
-            sa.and_(
-                etab.c.code_codification == p.c.code_type_etablissement,
-                etab.c.type_codification.in_(("ETPR", "ETPU")),
-            ),
-        )
-    )
+def counters_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
+    """Contacts and visits per (type de visite, simple/groupe, accompagnée), split by partner kind."""
+    f = facts.rows(filters, users, materialised)
     kinds = {
-        "MEDE": PV.c.code_type_partenaire == "MEDE",
-        "PHAR": PV.c.code_type_partenaire == "PHAR",
-        "ETPR": etab.c.type_codification == "ETPR",
-        "ETPU": etab.c.type_codification == "ETPU",
+        "MEDE": (f.c.code_type_partenaire == "MEDE", "p_type"),
+        "PHAR": (f.c.code_type_partenaire == "PHAR", "p_type"),
+        "ETPR": (f.c.etablissement == "ETPR", "p_etablissement"),
+        "ETPU": (f.c.etablissement == "ETPU", "p_etablissement"),
     }
-    keys = [V.c.code_type_visite, V.c.type_visite, V.c.flag_accompagnee]
-    per_visit = (
-        sa.select(
-            *keys,
-            contacts(),
-            *[sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, cond in kinds.items()],
-            *[sa.func.max(sa.case((cond, 1), else_=0)).label(f"visites_{k}") for k, cond in kinds.items()],
-        )
-        .select_from(source)
-        .where(*visit_conditions(filters, users))
-        .group_by(V.c.id_visite, *keys)  # the keys are visit-level: one group per visit
-        .subquery("per_visit")
-    )
-    outer_keys = [per_visit.c[key.name] for key in keys]
-    sums = [sa.func.sum(per_visit.c[f"contacts_{k}"]).label(f"contacts_{k}") for k in kinds]
-    sums += [sa.func.sum(per_visit.c[f"visites_{k}"]).label(f"visites_{k}") for k in kinds]
+    keys = [f.c.code_type_visite, f.c.type_visite, f.c.flag_accompagnee]
+    split = [sa.func.sum(sa.case((cond, 1), else_=0)).label(f"contacts_{k}") for k, (cond, _) in kinds.items()]
+    split += [facts.visits(f, filters, flag, cond).label(f"visites_{k}") for k, (cond, flag) in kinds.items()]
     return (
-        sa.select(*outer_keys, sa.func.sum(per_visit.c.contacts).label("contacts"), sa.func.count().label("visites"))
-        .add_columns(*sums)
-        .group_by(*outer_keys)
-        .order_by(*outer_keys)
+        sa.select(*keys, facts.contacts(), facts.visits(f, filters).label("visites"), *split)
+        .group_by(*keys)
+        .order_by(*keys)
     )
 
 
 def two_level_stmt(
-    filters: Filters, users: tuple[int, ...] | None, parent: sa.Column[str], child: sa.Column[str]
+    filters: Filters, users: tuple[int, ...] | None, parent: str, child: str, materialised: bool = False
 ) -> sa.CompoundSelect:
-    """Contacts and visits per parent (``code`` NULL) and per (parent, child), in one statement."""
-    where = [*visit_conditions(filters, users), parent.is_not(None)]
+    """Contacts and visits per parent (``code`` NULL) and per (parent, child), in one statement.
+
+    ``parent`` and ``child`` name fact columns: région and ville, or gamme and spécialité (``LEVEL_FLAGS``).
+    """
+    f = facts.rows(filters, users, materialised)
+    parent_flag, child_flag = LEVEL_FLAGS[parent], LEVEL_FLAGS[child]
     by_child = (
-        sa.select(parent.label("code_parent"), child.label("code"), contacts(), distinct_visits())
-        .select_from(contacts_from())
-        .where(*where, child.is_not(None))
-        .group_by(parent, child)
+        sa.select(
+            f.c[parent].label("code_parent"),
+            f.c[child].label("code"),
+            facts.contacts(),
+            facts.visits(f, filters, child_flag).label("visites"),
+        )
+        .where(f.c[parent].is_not(None), f.c[child].is_not(None))
+        .group_by(f.c[parent], f.c[child])
     )
     by_parent = (
         sa.select(
-            parent.label("code_parent"),
+            f.c[parent].label("code_parent"),
             sa.cast(sa.null(), sa.String(12)).label("code"),
-            contacts(),
-            distinct_visits(),
+            facts.contacts(),
+            facts.visits(f, filters, parent_flag).label("visites"),
         )
-        .select_from(contacts_from())
-        .where(*where)
-        .group_by(parent)
+        .where(f.c[parent].is_not(None))
+        .group_by(f.c[parent])
     )
     return sa.union_all(by_parent, by_child)
 
 
-def timeline_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+#: Fact column -> the flag that marks each of its (visit, value) groups once.
+LEVEL_FLAGS = {
+    "code_region_partenaire": "p_region",
+    "code_ville_partenaire": "p_ville",
+    "code_gamme_partenaire": "p_gamme",
+    "code_specialite_partenaire": "p_specialite",
+}
+
+
+def timeline_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Contacts and visits per calendar day."""
-    jour = day(V.c.date_visite)
+    f = facts.rows(filters, users, materialised)
+    jour = day(f.c.date_visite)
     return (
-        sa.select(jour.label("jour"), contacts(), distinct_visits())
-        .select_from(contacts_from())
-        .where(*visit_conditions(filters, users))
+        sa.select(jour.label("jour"), facts.contacts(), facts.visits(f, filters).label("visites"))
         .group_by(jour)
         .order_by(jour)
     )
@@ -121,7 +104,7 @@ def _frame(stmt: sa.Executable, columns: list[str]) -> pd.DataFrame:
 @memoized
 def counters(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``COUNTER_COLUMNS``: contacts/visits per visit-level attributes, split by partner kind."""
-    frame = _frame(counters_stmt(filters, visible_users(filters, scope)), COUNTER_COLUMNS)
+    frame = _frame(counters_stmt(filters, visible_users(filters, scope), facts.materialised()), COUNTER_COLUMNS)
     numeric = COUNTER_COLUMNS[3:]
     frame[numeric] = frame[numeric].fillna(0).astype("int64")
     return frame
@@ -130,25 +113,24 @@ def counters(filters: Filters, scope: Scope) -> pd.DataFrame:
 @memoized
 def by_region(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``code_parent`` (région), ``code`` (ville, NULL on région rows), ``contacts``, ``visites``."""
-    stmt = two_level_stmt(
-        filters, visible_users(filters, scope), PV.c.code_region_partenaire, PV.c.code_ville_partenaire
-    )
+    users = visible_users(filters, scope)
+    stmt = two_level_stmt(filters, users, "code_region_partenaire", "code_ville_partenaire", facts.materialised())
     return _frame(stmt, LEVEL_COLUMNS)
 
 
 @memoized
 def by_gamme(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``code_parent`` (gamme), ``code`` (spécialité, NULL on gamme rows), ``contacts``, ``visites``."""
-    stmt = two_level_stmt(
-        filters, visible_users(filters, scope), PV.c.code_gamme_partenaire, PV.c.code_specialite_partenaire
-    )
+    users = visible_users(filters, scope)
+    stmt = two_level_stmt(filters, users, "code_gamme_partenaire", "code_specialite_partenaire", facts.materialised())
     return _frame(stmt, LEVEL_COLUMNS)
 
 
 @memoized
 def timeline(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``jour`` (datetime64), ``contacts``, ``visites`` per day with at least one visit."""
-    frame = _frame(timeline_stmt(filters, visible_users(filters, scope)), ["jour", "contacts", "visites"])
+    stmt = timeline_stmt(filters, visible_users(filters, scope), facts.materialised())
+    frame = _frame(stmt, ["jour", "contacts", "visites"])
     frame["jour"] = pd.to_datetime(frame["jour"])
     return frame
 

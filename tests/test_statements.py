@@ -38,10 +38,10 @@ def test_no_user_restriction_without_a_team_or_a_scope() -> None:
 
 
 def test_day_truncation_is_portable() -> None:
-    stmt = visits.timeline_stmt(Filters(), None)
-    assert "DATE(v.date_visite)" in str(_compile(stmt, sqlite.dialect()))
-    assert "DATE(v.date_visite)" in str(_compile(stmt, mysql.dialect()))
-    assert "CAST(v.date_visite AS DATE)" in str(stmt.compile(dialect=postgresql.dialect()))
+    stmt = visits.timeline_stmt(Filters(), None)  # over the contact fact, as subquery f
+    assert "DATE(f.date_visite)" in str(_compile(stmt, sqlite.dialect()))
+    assert "DATE(f.date_visite)" in str(_compile(stmt, mysql.dialect()))
+    assert "CAST(f.date_visite AS DATE)" in str(stmt.compile(dialect=postgresql.dialect()))
 
 
 def test_a_year_and_a_month_become_an_index_friendly_range() -> None:
