@@ -17,20 +17,22 @@ ACCOMPAGNEMENT = {"N": "Individuelles", "O": "En double"}
 
 
 @reference
-def codes(type_codification: str) -> pd.DataFrame:
-    """Codes of one type: ``code, libelle, code_parent``, ordered by label (then code)."""
+def catalogue(type_codification: str) -> list[tuple[str, str, str | None]]:
+    """Codes of one type: ``(code, libelle, code_parent)``, ordered by label (then code), labels trimmed."""
     c = codification.c
     stmt = (
         sa.select(c.code_codification, c.libelle_codification, c.code_parent)
         .where(c.type_codification == type_codification)
         .order_by(c.libelle_codification, c.code_codification)
     )
-    frame = pd.DataFrame(db.read(stmt), columns=["code", "libelle", "code_parent"])
-    frame["libelle"] = frame["libelle"].str.strip()
-    return frame
+    return [(code, label.strip() if isinstance(label, str) else label, parent) for code, label, parent in db.read(stmt)]
+
+
+def codes(type_codification: str) -> pd.DataFrame:
+    """``catalogue`` as a DataFrame: ``code, libelle, code_parent``."""
+    return pd.DataFrame(catalogue(type_codification), columns=["code", "libelle", "code_parent"])
 
 
 def labels(type_codification: str) -> dict[str, str]:
     """``{code: label}`` for one codification type."""
-    frame = codes(type_codification)
-    return dict(zip(frame["code"], frame["libelle"], strict=True))
+    return {code: label for code, label, _ in catalogue(type_codification)}

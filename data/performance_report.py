@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data import codes, performance, shapes, visits
+from data import performance, shapes, visits, visits_report
 from data.filters import VISIT_FIELDS, Filters
 from data.scope import Scope, users, visible_users
 
@@ -52,9 +52,7 @@ def category_table(filters: Filters, scope: Scope, dimension: str) -> pd.DataFra
 
 def regions(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(every région, every ville with its région): ``code, libelle, visites`` (the Visites page's numbers)."""
-    levels = visits.by_region(filters, scope)
-    parents = shapes.parent_table(levels, codes.codes("REGI"), "visites")
-    children = shapes.child_table(levels, codes.labels("VILL"), None, "visites")
+    parents, children = visits_report.regions(filters, scope, "visites")
     return parents.rename(columns={"n": "visites"}), children.rename(columns={"n": "visites"})
 
 

@@ -1,4 +1,5 @@
-"""Pure pandas shaping of small aggregate frames into chart tables and legacy JSON structures."""
+"""Shaping of small aggregate results into chart tables and legacy JSON structures: plain Python for the API's
+rows, pandas where a page's chart table is a DataFrame."""
 
 from __future__ import annotations
 
@@ -77,23 +78,18 @@ def timeline_table(
     return out
 
 
-def nest(
-    parents: pd.DataFrame,
-    children: pd.DataFrame,
-    keys: dict[str, str],
-) -> list[dict[str, Any]]:
+def nest(parents: Any, children: Any, keys: dict[str, str]) -> list[dict[str, Any]]:
     """Legacy nested lists: one item per parent (zeros kept) with its non-zero children.
 
-    ``keys`` names the legacy JSON keys: parent_code, parent_label, parent_total, children, child_code,
-    child_label, child_parent_code, child_parent_label, child_count. Plain Python over the rows: a pandas
-    filter per parent cost a millisecond each, and this runs for every région and gamme of every answer.
+    ``parents`` holds ``code, libelle, n`` and ``children`` ``code_parent, code, libelle, n``: DataFrames, or
+    rows (tuples) in that order. ``keys`` names the legacy JSON keys: parent_code, parent_label, parent_total,
+    children, child_code, child_label, child_parent_code, child_parent_label, child_count. Plain Python.
     """
     kids: dict[Any, list[tuple[Any, Any, int]]] = {}
-    columns = (children["code_parent"], children["code"], children["libelle"], children["n"])
-    for parent_code, code, label, count in zip(*columns, strict=True):
+    for parent_code, code, label, count in _tuples(children, ("code_parent", "code", "libelle", "n")):
         if count > 0:
             kids.setdefault(parent_code, []).append((code, label, int(count)))
-    rows = sorted(zip(parents["libelle"], parents["code"], parents["n"], strict=True), key=lambda r: (r[0], r[1]))
+    rows = sorted(_tuples(parents, ("code", "libelle", "n")), key=lambda r: (r[1], r[0]))
     return [
         {
             keys["parent_code"]: code,
@@ -101,8 +97,59 @@ def nest(
             keys["parent_total"]: int(total),
             keys["children"]: [_child_item(kid, code, label, keys) for kid in kids.get(code, [])],
         }
-        for label, code, total in rows
+        for code, label, total in rows
     ]
+
+
+def _tuples(rows: Any, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of ``columns``: a DataFrame's columns zipped, or the rows themselves."""
+    if isinstance(rows, pd.DataFrame):
+        return list(zip(*(rows[column] for column in columns), strict=True))
+    return list(rows)
+
+
+def parent_rows(levels: list[tuple[Any, ...]], catalogue: list[tuple[str, str]], unit: int) -> list[tuple[Any, ...]]:
+    """Plain ``parent_table``: every parent code of ``catalogue`` (``(code, libelle)`` in order, zeros
+    included), then codes found only in the data (labelled by their code): ``(code, libelle, n)``.
+
+    ``levels`` rows are ``(code_parent, code, *counts)``, parent rows having ``code`` None; ``unit`` indexes
+    the count in a row."""
+    counts = {row[0]: row[unit] for row in levels if row[1] is None}
+    known = [code for code, _ in catalogue]
+    extra = sorted(set(counts) - set(known))
+    return [(code, label, int(counts.get(code) or 0)) for code, label in [*catalogue, *((e, e) for e in extra)]]
+
+
+def child_rows(levels: list[tuple[Any, ...]], labels: dict[str, str], unit: int) -> list[tuple[Any, ...]]:
+    """Plain ``child_table``: ``(code_parent, code, libelle, n)`` of every child row, by label then code."""
+    rows = [(row[0], row[1], labels.get(row[1], row[1]), int(row[unit])) for row in levels if row[1] is not None]
+    return sorted(rows, key=lambda row: (row[2], row[1]))
+
+
+def calendar_rows(
+    days: list[tuple[dt.date, int, int]], granularity: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[tuple[dt.date, int, int]]:
+    """Plain ``timeline_table``: ``(periode, contacts, visites)`` per day, week (from Monday) or month from
+    ``start`` (else the first day with data) to ``end`` (else the last), periods without visits at 0."""
+    if not days and (start is None or end is None):
+        return []
+    first, last = start or days[0][0], end or days[-1][0]
+    counts = {day: (contacts, visits) for day, contacts, visits in days}
+    out: dict[dt.date, list[int]] = {}
+    day, one = first, dt.timedelta(days=1)
+    while day <= last:
+        if granularity == "jour":
+            key = day
+        elif granularity == "semaine":
+            key = day - dt.timedelta(days=day.weekday())
+        else:
+            key = day.replace(day=1)
+        contacts, visits = counts.get(day, (0, 0))
+        total = out.setdefault(key, [0, 0])
+        total[0] += contacts
+        total[1] += visits
+        day += one
+    return [(key, contacts, visits) for key, (contacts, visits) in out.items()]
 
 
 def _child_item(kid: tuple[Any, Any, int], parent_code: str, parent_label: str, keys: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Every function takes the normalised ``Filters`` and the caller's ``Scope``; SUPP
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -96,47 +97,61 @@ def timeline_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
     )
 
 
-def _frame(stmt: sa.Executable, columns: list[str]) -> pd.DataFrame:
-    """Run a statement and return its rows as a DataFrame with the given columns."""
-    return pd.DataFrame(db.read(stmt), columns=columns)
-
-
 @memoized
+def counter_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``COUNTER_COLUMNS`` rows (tuples, counts as ints): contacts/visits per visit-level attributes, split by
+    partner kind."""
+    stmt = counters_stmt(filters, visible_users(filters, scope), facts.materialised())
+    return [(*row[:3], *(int(value or 0) for value in row[3:])) for row in db.read(stmt)]
+
+
 def counters(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``COUNTER_COLUMNS``: contacts/visits per visit-level attributes, split by partner kind."""
-    frame = _frame(counters_stmt(filters, visible_users(filters, scope), facts.materialised()), COUNTER_COLUMNS)
-    numeric = COUNTER_COLUMNS[3:]
-    frame[numeric] = frame[numeric].fillna(0).astype("int64")
-    return frame
+    """``counter_rows`` as a DataFrame (the pages' charts)."""
+    return pd.DataFrame(counter_rows(filters, scope), columns=COUNTER_COLUMNS)
 
 
 @memoized
-def by_region(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``code_parent`` (région), ``code`` (ville, NULL on région rows), ``contacts``, ``visites``."""
+def region_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``(code_parent, code, contacts, visites)``: per région (``code`` None) and per (région, ville)."""
     users = visible_users(filters, scope)
     stmt = two_level_stmt(filters, users, "code_region_partenaire", "code_ville_partenaire", facts.materialised())
-    return _frame(stmt, LEVEL_COLUMNS)
+    return _levels(stmt)
 
 
 @memoized
-def by_gamme(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``code_parent`` (gamme), ``code`` (spécialité, NULL on gamme rows), ``contacts``, ``visites``."""
+def gamme_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``(code_parent, code, contacts, visites)``: per gamme (``code`` None) and per (gamme, spécialité)."""
     users = visible_users(filters, scope)
     stmt = two_level_stmt(filters, users, "code_gamme_partenaire", "code_specialite_partenaire", facts.materialised())
-    return _frame(stmt, LEVEL_COLUMNS)
+    return _levels(stmt)
+
+
+def _levels(stmt: sa.Executable) -> list[tuple[Any, ...]]:
+    return [(parent, code, int(contacts), int(visits)) for parent, code, contacts, visits in db.read(stmt)]
 
 
 @memoized
+def timeline_rows(filters: Filters, scope: Scope) -> list[tuple[dt.date, int, int]]:
+    """``(jour, contacts, visites)`` per day with at least one visit, by day."""
+    stmt = timeline_stmt(filters, visible_users(filters, scope), facts.materialised())
+    return [(_date(day), int(contacts), int(visits)) for day, contacts, visits in db.read(stmt)]
+
+
+def _date(value: Any) -> dt.date:
+    """A day from any engine (SQLite's DATE() is a string, DuckDB's a date, MariaDB's a date)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def timeline(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``jour`` (datetime64), ``contacts``, ``visites`` per day with at least one visit."""
-    stmt = timeline_stmt(filters, visible_users(filters, scope), facts.materialised())
-    frame = _frame(stmt, ["jour", "contacts", "visites"])
+    frame = pd.DataFrame(timeline_rows(filters, scope), columns=["jour", "contacts", "visites"])
     frame["jour"] = pd.to_datetime(frame["jour"])
     return frame
 
 
-def calendar(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
-    """Contacts and visits per day, week or month over the filters' period, periods without visits at 0.
+def calendar_rows(filters: Filters, scope: Scope, granularity: str = "jour") -> list[tuple[dt.date, int, int]]:
+    """``(periode, contacts, visites)`` per day, week or month over the filters' period, periods without visits
+    at 0.
 
     The zeros stop at the first and last days the CRM holds visits: a period asked from 1990 to 2100 does not
     make forty thousand empty rows (one request did that with 0001–9999: a 194 MB answer).
@@ -149,5 +164,17 @@ def calendar(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.Da
         start = max(start, dt.date.fromisoformat(first)) if start else None
         end = min(end, dt.date.fromisoformat(last)) if end else None
     if start and end and start > end:  # the period holds no day of the CRM
-        return shapes.timeline_table(timeline(filters, scope).iloc[0:0], granularity)
-    return shapes.timeline_table(timeline(filters, scope), granularity, start, end)
+        return []
+    return shapes.calendar_rows(timeline_rows(filters, scope), granularity, start, end)
+
+
+def calendar(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
+    """``calendar_rows`` as a DataFrame (``periode`` as datetime64): a page's timeline chart."""
+    rows = calendar_rows(filters, scope, granularity)
+    return pd.DataFrame(
+        {
+            "periode": pd.to_datetime([row[0] for row in rows]),
+            "contacts": pd.Series([row[1] for row in rows], dtype="int64"),
+            "visites": pd.Series([row[2] for row in rows], dtype="int64"),
+        }
+    )

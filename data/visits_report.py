@@ -39,90 +39,125 @@ GAMME_KEYS = {
 }  # fmt: skip
 
 
-def _count(frame: pd.DataFrame, type_code: str, dimension: str, value: str, unit: str) -> int:
+def _records(counters: Any) -> list[dict[str, Any]]:
+    """Counter rows as dicts: from ``visits.counter_rows`` (tuples) or a ``visits.counters`` DataFrame."""
+    if isinstance(counters, pd.DataFrame):
+        return [
+            dict(zip(visits.COUNTER_COLUMNS, row, strict=True))
+            for row in counters[visits.COUNTER_COLUMNS].itertuples(index=False)
+        ]
+    return [dict(zip(visits.COUNTER_COLUMNS, row, strict=True)) for row in counters]
+
+
+def _count(rows: list[dict[str, Any]], type_code: str, dimension: str, value: str, unit: str) -> int:
     """Contacts or visits of one visit type and one value of a dimension."""
-    rows = frame[frame["code_type_visite"] == type_code]
     column, _ = DIMENSIONS[dimension]
     if column == "split":
-        return int(rows[f"{unit}_{value}"].sum())
-    return int(rows.loc[rows[column] == value, unit].sum())
+        return sum(int(row[f"{unit}_{value}"]) for row in rows if row["code_type_visite"] == type_code)
+    return sum(int(row[unit]) for row in rows if row["code_type_visite"] == type_code and row[column] == value)
 
 
-def counters(frame: pd.DataFrame, unit: str = "contacts") -> dict[str, int]:
-    """The 18 legacy counters, in the legacy order (``contacts``: the legacy unit)."""
+def counters(frame: Any, unit: str = "contacts") -> dict[str, int]:
+    """The 18 legacy counters, in the legacy order (``contacts``: the legacy unit), from counter rows."""
+    rows = _records(frame)
     out = {
-        f"nbr_total_visites_{label}": int(frame.loc[frame["code_type_visite"] == code, unit].sum())
+        f"nbr_total_visites_{label}": sum(int(row[unit]) for row in rows if row["code_type_visite"] == code)
         for code, label in TYPES
     }
     for dimension, (_, values) in DIMENSIONS.items():
         for type_code, type_label in TYPES:
             for value, label in values:
-                out[f"nbr_visites_{label}_{type_label}"] = _count(frame, type_code, dimension, value, unit)
+                out[f"nbr_visites_{label}_{type_label}"] = _count(rows, type_code, dimension, value, unit)
     return out
 
 
-def dimension_table(frame: pd.DataFrame, dimension: str, unit: str) -> pd.DataFrame:
+def dimension_table(frame: Any, dimension: str, unit: str) -> pd.DataFrame:
     """One counter chart: ``categorie``, ``Planifiées``, ``Non planifiées``, ``Total`` (in ``unit``)."""
+    records = _records(frame)
     rows = []
     for value, _ in DIMENSIONS[dimension][1]:
-        counts = {codes.TYPE_VISITE[t]: _count(frame, t, dimension, value, unit) for t, _ in TYPES[::-1]}
+        counts = {codes.TYPE_VISITE[t]: _count(records, t, dimension, value, unit) for t, _ in TYPES[::-1]}
         rows.append({"categorie": DIMENSION_LABELS[dimension][value], **counts})
     table = pd.DataFrame(rows)
     table["Total"] = table["Planifiées"] + table["Non planifiées"]
     return table
 
 
-def kpis(frame: pd.DataFrame) -> dict[str, int]:
+def kpis(frame: Any) -> dict[str, int]:
     """Headline numbers: contacts, distinct visits, planned/unplanned visits, group and accompanied visits."""
-    plan = frame["code_type_visite"] == "PLAN"
+    rows = _records(frame)
+
+    def total(unit: str, column: str | None = None, value: str | None = None) -> int:
+        return sum(int(row[unit]) for row in rows if column is None or row[column] == value)
+
     return {
-        "contacts": int(frame["contacts"].sum()),
-        "visites": int(frame["visites"].sum()),
-        "visites_planifiees": int(frame.loc[plan, "visites"].sum()),
-        "visites_non_planifiees": int(frame.loc[frame["code_type_visite"] == "HOPL", "visites"].sum()),
-        "visites_groupe": int(frame.loc[frame["type_visite"] == "G", "visites"].sum()),
-        "visites_en_double": int(frame.loc[frame["flag_accompagnee"] == "O", "visites"].sum()),
+        "contacts": total("contacts"),
+        "visites": total("visites"),
+        "visites_planifiees": total("visites", "code_type_visite", "PLAN"),
+        "visites_non_planifiees": total("visites", "code_type_visite", "HOPL"),
+        "visites_groupe": total("visites", "type_visite", "G"),
+        "visites_en_double": total("visites", "flag_accompagnee", "O"),
     }
 
 
+UNIT_INDEX = {"contacts": 2, "visites": 3}
+
+
+def _levels(levels: list[tuple[Any, ...]], parent_type: str, child_type: str, unit: str) -> tuple[list, list]:
+    """(parents ``(code, libelle, n)``, children ``(code_parent, code, libelle, n)``) in plain rows."""
+    catalogue = [(code, label) for code, label, _ in codes.catalogue(parent_type)]
+    index = UNIT_INDEX[unit]
+    return shapes.parent_rows(levels, catalogue, index), shapes.child_rows(levels, codes.labels(child_type), index)
+
+
+def region_levels(filters: Filters, scope: Scope, unit: str) -> tuple[list, list]:
+    """Every région with its count, every ville with its count and région (plain rows)."""
+    return _levels(visits.region_rows(filters, scope), "REGI", "VILL", unit)
+
+
+def gamme_levels(filters: Filters, scope: Scope, unit: str) -> tuple[list, list]:
+    """Every gamme with its count, every spécialité with its count and gamme (plain rows)."""
+    return _levels(visits.gamme_rows(filters, scope), "GAMM", "SPEC", unit)
+
+
+def _frames(parents: list, children: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parent_frame = pd.DataFrame(parents, columns=["code", "libelle", "n"]).astype({"n": "int64"})
+    child_frame = pd.DataFrame(children, columns=["code_parent", "code", "libelle", "n"]).astype({"n": "int64"})
+    return parent_frame, child_frame
+
+
 def regions(filters: Filters, scope: Scope, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(every région with its count, every ville with its count and région): ``code, libelle, n``."""
-    levels = visits.by_region(filters, scope)
-    return (
-        shapes.parent_table(levels, codes.codes("REGI"), unit),
-        shapes.child_table(levels, codes.labels("VILL"), None, unit),
-    )
+    """(every région with its count, every ville with its count and région): ``code, libelle, n`` (the page)."""
+    return _frames(*region_levels(filters, scope, unit))
 
 
 def gammes(filters: Filters, scope: Scope, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(every gamme with its count, every spécialité with its count and gamme): ``code, libelle, n``."""
-    levels = visits.by_gamme(filters, scope)
-    return (
-        shapes.parent_table(levels, codes.codes("GAMM"), unit),
-        shapes.child_table(levels, codes.labels("SPEC"), None, unit),
-    )
+    """(every gamme with its count, every spécialité with its count and gamme): ``code, libelle, n`` (the page)."""
+    return _frames(*gamme_levels(filters, scope, unit))
 
 
 def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The legacy ``POST /data`` body: 18 counters plus ``region`` and ``gammes``, all in contacts."""
-    stats: dict[str, Any] = counters(visits.counters(filters, scope))
-    stats["region"] = shapes.nest(*regions(filters, scope, "contacts"), REGION_KEYS)
-    stats["gammes"] = shapes.nest(*gammes(filters, scope, "contacts"), GAMME_KEYS)
+    stats: dict[str, Any] = counters(visits.counter_rows(filters, scope))
+    stats["region"] = shapes.nest(*region_levels(filters, scope, "contacts"), REGION_KEYS)
+    stats["gammes"] = shapes.nest(*gamme_levels(filters, scope, "contacts"), GAMME_KEYS)
     return {"statistiques": stats}
 
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy structures in both units, the headline numbers and the daily series."""
-    frame = visits.counters(filters, scope)
-    days = visits.calendar(filters, scope)
+    rows = visits.counter_rows(filters, scope)
+    days = visits.calendar_rows(filters, scope)
     return {
         "filtres": filters.to_dict(),
-        "indicateurs": kpis(frame),
-        "statistiques": counters(frame, "contacts"),
-        "statistiques_visites": counters(frame, "visites"),
-        "region": shapes.nest(*regions(filters, scope, "contacts"), REGION_KEYS),
-        "region_visites": shapes.nest(*regions(filters, scope, "visites"), REGION_KEYS),
-        "gammes": shapes.nest(*gammes(filters, scope, "contacts"), GAMME_KEYS),
-        "gammes_visites": shapes.nest(*gammes(filters, scope, "visites"), GAMME_KEYS),
-        "evolution": shapes.frame_records(days.rename(columns={"periode": "jour"})),
+        "indicateurs": kpis(rows),
+        "statistiques": counters(rows, "contacts"),
+        "statistiques_visites": counters(rows, "visites"),
+        "region": shapes.nest(*region_levels(filters, scope, "contacts"), REGION_KEYS),
+        "region_visites": shapes.nest(*region_levels(filters, scope, "visites"), REGION_KEYS),
+        "gammes": shapes.nest(*gamme_levels(filters, scope, "contacts"), GAMME_KEYS),
+        "gammes_visites": shapes.nest(*gamme_levels(filters, scope, "visites"), GAMME_KEYS),
+        "evolution": [
+            {"jour": day.isoformat(), "contacts": contacts, "visites": visits_} for day, contacts, visits_ in days
+        ],
     }
