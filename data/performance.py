@@ -56,20 +56,27 @@ def totals_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
 
 
 @memoized
-def breakdown(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``dimension`` (type, statut, potentiel), ``code``, ``visites``: only the codes that occur."""
+def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[str, str, int]]:
+    """``(dimension, code, visites)``, dimension type, statut or potentiel: only the codes that occur."""
     rows = db.read(breakdown_stmt(filters, visible_users(filters, scope), facts.materialised()))
-    frame = pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
-    frame["visites"] = frame["visites"].astype("int64")
-    return frame
+    return [(dimension, code, int(visits)) for dimension, code, visits in rows]
+
+
+def breakdown(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``breakdown_rows`` as a DataFrame: ``dimension``, ``code``, ``visites``."""
+    return pd.DataFrame(breakdown_rows(filters, scope), columns=BREAKDOWN_COLUMNS).astype({"visites": "int64"})
 
 
 @memoized
-def per_user(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``id_utilisateur``, ``visites``: every user with at least one visit in the slice."""
+def per_user_rows(filters: Filters, scope: Scope) -> list[tuple[int, int]]:
+    """``(id_utilisateur, visites)``: every user with at least one visit in the slice."""
     rows = db.read(per_user_stmt(filters, visible_users(filters, scope), facts.materialised()))
-    frame = pd.DataFrame(rows, columns=["id_utilisateur", "visites"])
-    return frame.astype("int64")
+    return [(int(user), int(visits)) for user, visits in rows]
+
+
+def per_user(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``per_user_rows`` as a DataFrame: ``id_utilisateur``, ``visites``."""
+    return pd.DataFrame(per_user_rows(filters, scope), columns=["id_utilisateur", "visites"]).astype("int64")
 
 
 @memoized

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data import performance, shapes, visits, visits_report
+from data import performance, visits, visits_report
 from data.filters import VISIT_FIELDS, Filters
 from data.scope import Scope, users, visible_users
 
@@ -39,15 +39,20 @@ LEGACY_KEYS = {
 }
 
 
-def category_table(filters: Filters, scope: Scope, dimension: str) -> pd.DataFrame:
-    """Every code of a partner dimension (zeros included, known codes first): ``code, libelle, visites``."""
-    frame = performance.breakdown(filters, scope)
-    counts = frame[frame["dimension"] == dimension].set_index("code")["visites"]
+Rep = tuple[int, str, int]  # id_utilisateur, delegue, visites
+
+
+def category_rows(filters: Filters, scope: Scope, dimension: str) -> list[tuple[str, str, int]]:
+    """Every code of a partner dimension (zeros included, known codes first): ``(code, libelle, visites)``."""
+    counts = {code: n for name, code, n in performance.breakdown_rows(filters, scope) if name == dimension}
     known = CATEGORIES[dimension]
-    extra = sorted(set(counts.index) - set(known))
-    table = pd.DataFrame({"code": [*known, *extra], "libelle": [*known.values(), *extra]})
-    table["visites"] = table["code"].map(counts).fillna(0).astype("int64")
-    return table
+    extra = sorted(set(counts) - set(known))
+    return [(code, known.get(code, code), counts.get(code, 0)) for code in [*known, *extra]]
+
+
+def category_table(filters: Filters, scope: Scope, dimension: str) -> pd.DataFrame:
+    """``category_rows`` as a DataFrame: ``code, libelle, visites``."""
+    return pd.DataFrame(category_rows(filters, scope, dimension), columns=["code", "libelle", "visites"])
 
 
 def regions(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,43 +61,77 @@ def regions(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]
     return parents.rename(columns={"n": "visites"}), children.rename(columns={"n": "visites"})
 
 
-def rank_reps(people: pd.DataFrame, counts: pd.DataFrame, allowed: tuple[int, ...] | None) -> pd.DataFrame:
-    """Active reps (DEL, KAM) among ``allowed`` with their visits, 0 included, fewest first, ties by name.
+def _people(people: Any) -> list[tuple[Any, ...]]:
+    """``(id_utilisateur, nom, role, statut)`` rows of a ``users()`` DataFrame."""
+    columns = ("id_utilisateur", "nom", "role", "statut")
+    return list(zip(*(people[column] for column in columns), strict=True))
 
-    ``people``: ``id_utilisateur, nom, role, statut``; ``counts``: ``id_utilisateur, visites``.
-    Output: ``id_utilisateur, delegue, visites``.
-    """
-    keep = people["role"].isin(REP_ROLES) & (people["statut"] == ACTIVE)
-    if allowed is not None:
-        keep &= people["id_utilisateur"].isin(allowed)
-    reps = people.loc[keep, ["id_utilisateur", "nom"]].rename(columns={"nom": "delegue"})
-    reps["visites"] = reps["id_utilisateur"].map(counts.set_index("id_utilisateur")["visites"])
-    reps["visites"] = reps["visites"].fillna(0).astype("int64")
-    return reps.sort_values(["visites", "delegue", "id_utilisateur"]).reset_index(drop=True)
+
+def ranked_reps(people: list[tuple[Any, ...]], counts: dict[int, int], allowed: tuple[int, ...] | None) -> list[Rep]:
+    """Active reps (DEL, KAM) among ``allowed`` with their visits, 0 included, fewest first, ties by name."""
+    reps = [
+        (int(uid), nom, counts.get(int(uid), 0))
+        for uid, nom, role, statut in people
+        if role in REP_ROLES and statut == ACTIVE and (allowed is None or uid in allowed)
+    ]
+    return sorted(reps, key=lambda rep: (rep[2], *_name_key(rep[1]), rep[0]))
+
+
+def named_users(people: list[tuple[Any, ...]], counts: list[tuple[int, int]]) -> list[Rep]:
+    """Users with visits, most first, ties by name: ``(id_utilisateur, delegue, visites)``."""
+    names = {int(uid): nom for uid, nom, _, _ in people}
+    rows = [(uid, names.get(uid, f"Utilisateur {uid}"), n) for uid, n in counts]
+    return sorted(rows, key=lambda row: (-row[2], *_name_key(row[1]), row[0]))
+
+
+def _name_key(name: Any) -> tuple[bool, str]:
+    """Sort key of a name, a missing one last (as pandas sorts them)."""
+    return (not isinstance(name, str), name if isinstance(name, str) else "")
+
+
+REP_COLUMNS = ["id_utilisateur", "delegue", "visites"]
+
+
+def rank_reps(people: pd.DataFrame, counts: pd.DataFrame, allowed: tuple[int, ...] | None) -> pd.DataFrame:
+    """``ranked_reps`` of DataFrames: ``people`` (``users()``), ``counts`` (``id_utilisateur, visites``)."""
+    visits_of = dict(zip(counts["id_utilisateur"].astype(int), counts["visites"].astype(int), strict=True))
+    return _reps_frame(ranked_reps(_people(people), visits_of, allowed))
 
 
 def name_users(people: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Users with visits, most first, ties by name: ``id_utilisateur, delegue, visites``."""
-    names = people.set_index("id_utilisateur")["nom"]
-    table = counts.copy()
-    table["delegue"] = [names.get(uid, f"Utilisateur {uid}") for uid in table["id_utilisateur"]]
-    table = table.sort_values(["visites", "delegue", "id_utilisateur"], ascending=[False, True, True])
-    return table[["id_utilisateur", "delegue", "visites"]].reset_index(drop=True)
+    """``named_users`` of DataFrames: ``id_utilisateur, delegue, visites``."""
+    pairs = list(zip(counts["id_utilisateur"].astype(int), counts["visites"].astype(int), strict=True))
+    return _reps_frame(named_users(_people(people), pairs))
+
+
+def _reps_frame(rows: list[Rep]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=REP_COLUMNS).astype({"id_utilisateur": "int64", "visites": "int64"})
+
+
+def rep_rows(filters: Filters, scope: Scope) -> list[Rep]:
+    """Every active rep the caller and the filters allow, with their visits (0 included), fewest first."""
+    counts = dict(performance.per_user_rows(filters, scope))
+    return ranked_reps(_people(users()), counts, visible_users(filters, scope))
+
+
+def top_rows(filters: Filters, scope: Scope) -> list[Rep]:
+    """The 5 users with the most visits."""
+    return named_users(_people(users()), performance.per_user_rows(filters, scope))[:TOP]
 
 
 def reps(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """Every active rep the caller and the filters allow, with their visits (0 included), fewest first."""
-    return rank_reps(users(), performance.per_user(filters, scope), visible_users(filters, scope))
+    """``rep_rows`` as a DataFrame."""
+    return _reps_frame(rep_rows(filters, scope))
 
 
 def top_users(filters: Filters, scope: Scope) -> pd.DataFrame:
     """The 5 users with the most visits: ``id_utilisateur, delegue, visites``."""
-    return name_users(users(), performance.per_user(filters, scope)).head(TOP)
+    return _reps_frame(top_rows(filters, scope))
 
 
 def bottom_reps(filters: Filters, scope: Scope) -> pd.DataFrame:
     """The 5 active reps with the fewest visits, reps without any visit included."""
-    return reps(filters, scope).head(TOP)
+    return _reps_frame(rep_rows(filters, scope)[:TOP])
 
 
 def days(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
@@ -102,9 +141,9 @@ def days(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFr
 
 def working_days(filters: Filters, scope: Scope) -> int:
     """Monday-to-Friday days of the period: the filters' dates, else the first and last days with visits."""
-    seen = visits.timeline(filters, scope)["jour"]
-    first = filters.start_date or (seen.min().date() if not seen.empty else None)
-    last = filters.end_date or (seen.max().date() if not seen.empty else None)
+    seen = visits.timeline_rows(filters, scope)
+    first = filters.start_date or (seen[0][0] if seen else None)
+    last = filters.end_date or (seen[-1][0] if seen else None)
     if first is None or last is None or first > last:
         return 0
     return int(np.busday_count(first, last + dt.timedelta(days=1)))
@@ -116,10 +155,10 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     A working day is a Monday to Friday of the period's calendar; an active rep has at least one visit.
     """
     totals = performance.totals(filters, scope)
-    team = reps(filters, scope)
+    team = rep_rows(filters, scope)
     open_days = working_days(filters, scope)
-    active = int((team["visites"] > 0).sum())
-    per_rep = int(team["visites"].sum()) / active if active else None
+    active = sum(1 for _, _, n in team if n > 0)
+    per_rep = sum(n for _, _, n in team) / active if active else None
     return {
         "visites": totals["visites"],
         "jours_ouvres": open_days,
@@ -133,20 +172,19 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _legacy_items(table: pd.DataFrame, key: str, label: str = "code") -> list[dict[str, Any]]:
-    """``[{key: table[label], "nombre_visites": table.visites}, ...]``, JSON-ready."""
-    return [{key: name, "nombre_visites": int(n)} for name, n in zip(table[label], table["visites"], strict=True)]
-
-
 def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The legacy ``POST /performance`` body: 7 lists, in the legacy key order, every count in distinct visits."""
-    out = {LEGACY_KEYS[d]: _legacy_items(category_table(filters, scope, d), key) for d, key in LEGACY_CODE_KEYS.items()}
-    out[LEGACY_KEYS["region"]] = _legacy_items(regions(filters, scope)[0], "region", "libelle")
-    out[LEGACY_KEYS["top"]] = _legacy_items(top_users(filters, scope), "delegue", "delegue")
-    out[LEGACY_KEYS["bottom"]] = _legacy_items(bottom_reps(filters, scope), "delegue", "delegue")
-    per_day = days(filters, scope)
-    per_day = per_day.assign(jour=per_day["periode"].dt.strftime("%Y-%m-%d"))
-    out[LEGACY_KEYS["jour"]] = _legacy_items(per_day, "date_visite", "jour")
+    out: dict[str, Any] = {
+        LEGACY_KEYS[d]: [{key: code, "nombre_visites": n} for code, _, n in category_rows(filters, scope, d)]
+        for d, key in LEGACY_CODE_KEYS.items()
+    }
+    parents, _ = visits_report.region_levels(filters, scope, "visites")
+    out[LEGACY_KEYS["region"]] = [{"region": label, "nombre_visites": n} for _, label, n in parents]
+    out[LEGACY_KEYS["top"]] = [{"delegue": name, "nombre_visites": n} for _, name, n in top_rows(filters, scope)]
+    bottom = rep_rows(filters, scope)[:TOP]
+    out[LEGACY_KEYS["bottom"]] = [{"delegue": name, "nombre_visites": n} for _, name, n in bottom]
+    per_day = visits.calendar_rows(filters, scope)
+    out[LEGACY_KEYS["jour"]] = [{"date_visite": day.isoformat(), "nombre_visites": n} for day, _, n in per_day]
     return out
 
 
@@ -154,18 +192,18 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy lists with codes, labels and user ids added, plus the headline numbers."""
     out: dict[str, Any] = {"filtres": filters.to_dict(), "indicateurs": kpis(filters, scope)}
     for dimension, key in LEGACY_CODE_KEYS.items():
-        table = category_table(filters, scope, dimension)
         out[LEGACY_KEYS[dimension]] = [
-            {key: code, "libelle": label, "nombre_visites": int(n)}
-            for code, label, n in zip(table["code"], table["libelle"], table["visites"], strict=True)
+            {key: code, "libelle": label, "nombre_visites": n}
+            for code, label, n in category_rows(filters, scope, dimension)
         ]
-    parents = regions(filters, scope)[0]
+    parents, _ = visits_report.region_levels(filters, scope, "visites")
     out[LEGACY_KEYS["region"]] = [
-        {"code_region_partenaire": code, "region": label, "nombre_visites": int(n)}
-        for code, label, n in zip(parents["code"], parents["libelle"], parents["visites"], strict=True)
+        {"code_region_partenaire": code, "region": label, "nombre_visites": n} for code, label, n in parents
     ]
-    for name, table in (("top", top_users(filters, scope)), ("bottom", bottom_reps(filters, scope))):
-        out[LEGACY_KEYS[name]] = shapes.frame_records(table.rename(columns={"visites": "nombre_visites"}))
-    per_day = days(filters, scope).rename(columns={"periode": "date_visite", "visites": "nombre_visites"})
-    out[LEGACY_KEYS["jour"]] = shapes.frame_records(per_day)
+    for name, rows in (("top", top_rows(filters, scope)), ("bottom", rep_rows(filters, scope)[:TOP])):
+        out[LEGACY_KEYS[name]] = [
+            {"id_utilisateur": uid, "delegue": delegue, "nombre_visites": n} for uid, delegue, n in rows
+        ]
+    per_day = visits.calendar_rows(filters, scope)
+    out[LEGACY_KEYS["jour"]] = [{"date_visite": day.isoformat(), "nombre_visites": n} for day, _, n in per_day]
     return out
