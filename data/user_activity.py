@@ -6,6 +6,8 @@ An *active user* is a distinct ``tab_visite.id_utilisateur`` with at least one n
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -86,33 +88,42 @@ def managers_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
     )
 
 
-def _frame(stmt: sa.Executable, columns: list[str]) -> pd.DataFrame:
-    """Run a statement; its rows as a DataFrame with integer counts."""
-    frame = pd.DataFrame(db.read(stmt), columns=columns)
-    frame[COUNTS] = frame[COUNTS].fillna(0).astype("int64")
-    return frame
+def _counts(stmt: sa.Executable, keys: int) -> list[tuple[Any, ...]]:
+    """Run a statement: its rows with the ``keys`` first columns as they are and the counts after as ints."""
+    return [(*row[:keys], *(int(value or 0) for value in row[keys:])) for row in db.read(stmt)]
 
 
 @memoized
+def level_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``(dimension, code_parent, code, utilisateurs, visites)``, dimension total, region, gamme, statut or role;
+    ``code`` is None except on ville (under region) and spécialité (under gamme) rows."""
+    return _counts(levels_stmt(filters, visible_users(filters, scope), facts.materialised()), 3)
+
+
+@memoized
+def month_rows(filters: Filters, scope: Scope) -> list[tuple[int, int, int, int]]:
+    """``(annee, mois, utilisateurs, visites)`` per month with at least one visit, in order."""
+    rows = _counts(months_stmt(filters, visible_users(filters, scope), facts.materialised()), 2)
+    return [(int(year), int(month), users, visits) for year, month, users, visits in rows]
+
+
+@memoized
+def manager_rows(filters: Filters, scope: Scope) -> list[tuple[int, int, int]]:
+    """``(id_responsable, utilisateurs, visites)`` per manager at visit time (0 when the visit has none)."""
+    rows = _counts(managers_stmt(filters, visible_users(filters, scope), facts.materialised()), 1)
+    return [(int(manager or 0), users, visits) for manager, users, visits in rows]
+
+
 def levels(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``dimension`` (total, region, gamme, statut, role), ``code_parent``, ``code``, ``utilisateurs``, ``visites``.
-
-    ``code`` is NULL except on ville (under region) and spécialité (under gamme) rows.
-    """
-    return _frame(levels_stmt(filters, visible_users(filters, scope), facts.materialised()), LEVEL_COLUMNS)
+    """``level_rows`` as a DataFrame (``LEVEL_COLUMNS``)."""
+    return pd.DataFrame(level_rows(filters, scope), columns=LEVEL_COLUMNS).astype({c: "int64" for c in COUNTS})
 
 
-@memoized
 def months(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``annee``, ``mois`` (1–12), ``utilisateurs``, ``visites`` per month with at least one visit."""
-    frame = _frame(months_stmt(filters, visible_users(filters, scope), facts.materialised()), MONTH_COLUMNS)
-    frame[["annee", "mois"]] = frame[["annee", "mois"]].astype("int64")
-    return frame
+    """``month_rows`` as a DataFrame (``MONTH_COLUMNS``)."""
+    return pd.DataFrame(month_rows(filters, scope), columns=MONTH_COLUMNS).astype("int64")
 
 
-@memoized
 def managers(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``id_responsable`` (0 when the visit has none), ``utilisateurs``, ``visites`` per manager at visit time."""
-    frame = _frame(managers_stmt(filters, visible_users(filters, scope), facts.materialised()), MANAGER_COLUMNS)
-    frame["id_responsable"] = frame["id_responsable"].fillna(0).astype("int64")
-    return frame
+    """``manager_rows`` as a DataFrame (``MANAGER_COLUMNS``)."""
+    return pd.DataFrame(manager_rows(filters, scope), columns=MANAGER_COLUMNS).astype("int64")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import codes, options, shapes, user_activity
+from data import codes, options, user_activity
 from data.filters import VISIT_FIELDS, Filters
 from data.scope import Scope, users
 
@@ -25,91 +25,126 @@ NO_MANAGER = "Sans responsable"
 TABLE_COLUMNS = ["code", "libelle", "utilisateurs", "visites"]
 
 
-def _rows(frame: pd.DataFrame, dimension: str, child: bool = False) -> pd.DataFrame:
-    """The rows of one dimension of ``user_activity.levels``: parent rows, or child rows."""
-    rows = frame[frame["dimension"] == dimension]
-    return rows[rows["code"].notna() if child else rows["code"].isna()]
+Row = dict[str, Any]
 
 
-def dimension_table(frame: pd.DataFrame, dimension: str, catalogue: dict[str, str]) -> pd.DataFrame:
-    """Every code of ``catalogue`` in its order (zeros included), then unknown codes found in the data.
+def _parents(levels: list[tuple[Any, ...]], dimension: str) -> dict[Any, tuple[int, int]]:
+    """``{code_parent: (utilisateurs, visites)}`` of the parent rows of one dimension of ``level_rows``."""
+    return {row[1]: (row[3], row[4]) for row in levels if row[0] == dimension and row[2] is None}
 
-    Columns ``TABLE_COLUMNS``: active users and distinct visits per code.
-    """
-    rows = _rows(frame, dimension).set_index("code_parent")
-    extra = sorted(set(rows.index) - set(catalogue))
-    table = pd.DataFrame({"code": [*catalogue, *extra], "libelle": [*catalogue.values(), *extra]})
-    for column in user_activity.COUNTS:
-        table[column] = table["code"].map(rows[column]).fillna(0).astype("int64")
-    return table
+
+def dimension_rows(levels: list[tuple[Any, ...]], dimension: str, catalogue: dict[str, str]) -> list[Row]:
+    """Every code of ``catalogue`` in its order (zeros included), then unknown codes found in the data, with
+    their active users and distinct visits (``TABLE_COLUMNS``)."""
+    counts = _parents(levels, dimension)
+    extra = sorted(set(counts) - set(catalogue))
+    return [
+        dict(zip(TABLE_COLUMNS, (code, catalogue.get(code, code), *counts.get(code, (0, 0))), strict=True))
+        for code in [*catalogue, *extra]
+    ]
 
 
 def catalogue(type_codification: str, by: str = "libelle") -> dict[str, str]:
-    """``{code: label}`` of a codification type, ordered by label or by code."""
-    frame = codes.codes(type_codification).sort_values([by, "code"])
-    return dict(zip(frame["code"], frame["libelle"], strict=True))
+    """``{code: label}`` of a codification type, ordered by label or by code (then code)."""
+    rows = [(code, label) for code, label, _ in codes.catalogue(type_codification)]
+    key = 1 if by == "libelle" else 0
+    return dict(sorted(rows, key=lambda row: (row[key] is None, row[key] or "", row[0])))
 
 
-def tables(filters: Filters, scope: Scope) -> dict[str, pd.DataFrame]:
-    """The four dimension tables (gamme by code, région by label, statut, rôle), as ``TABLE_COLUMNS``."""
-    frame = user_activity.levels(filters, scope)
+def table_rows(filters: Filters, scope: Scope) -> dict[str, list[Row]]:
+    """The four dimension tables (gamme by code, région by label, statut, rôle), as ``TABLE_COLUMNS`` rows."""
+    levels = user_activity.level_rows(filters, scope)
     return {
-        "gamme": dimension_table(frame, "gamme", catalogue("GAMM", "code")),
-        "region": dimension_table(frame, "region", catalogue("REGI")),
-        "statut": dimension_table(frame, "statut", STATUTS),
-        "role": dimension_table(frame, "role", ROLES),
+        "gamme": dimension_rows(levels, "gamme", catalogue("GAMM", "code")),
+        "region": dimension_rows(levels, "region", catalogue("REGI")),
+        "statut": dimension_rows(levels, "statut", STATUTS),
+        "role": dimension_rows(levels, "role", ROLES),
     }
 
 
-def children(filters: Filters, scope: Scope, dimension: str) -> pd.DataFrame:
-    """Villes (``region``) or spécialités (``gamme``): ``code_parent, code, libelle, utilisateurs, visites``."""
-    rows = _rows(user_activity.levels(filters, scope), dimension, child=True)
+def tables(filters: Filters, scope: Scope) -> dict[str, pd.DataFrame]:
+    """``table_rows`` as DataFrames (the page's charts)."""
+    return {name: _frame(rows, TABLE_COLUMNS) for name, rows in table_rows(filters, scope).items()}
+
+
+CHILD_COLUMNS = ["code_parent", "code", "libelle", "utilisateurs", "visites"]
+
+
+def child_rows(filters: Filters, scope: Scope, dimension: str) -> list[Row]:
+    """Villes (``region``) or spécialités (``gamme``) by label then code: ``CHILD_COLUMNS``."""
     labels = codes.labels("VILL" if dimension == "region" else "SPEC")
-    table = rows[["code_parent", "code", *user_activity.COUNTS]].copy()
-    table.insert(2, "libelle", [labels.get(code, code) for code in table["code"]])
-    return table.sort_values(["libelle", "code"]).reset_index(drop=True)
+    rows = [
+        (parent, code, labels.get(code, code), users_, visits)
+        for name, parent, code, users_, visits in user_activity.level_rows(filters, scope)
+        if name == dimension and code is not None
+    ]
+    rows.sort(key=lambda row: (row[2], row[1]))
+    return [dict(zip(CHILD_COLUMNS, row, strict=True)) for row in rows]
+
+
+def children(filters: Filters, scope: Scope, dimension: str) -> pd.DataFrame:
+    """``child_rows`` as a DataFrame."""
+    return _frame(child_rows(filters, scope, dimension), CHILD_COLUMNS)
+
+
+def _frame(rows: list[Row], columns: list[str]) -> pd.DataFrame:
+    """Rows as a DataFrame, counts as int64."""
+    frame = pd.DataFrame(rows, columns=columns)
+    counts = [column for column in ("utilisateurs", "visites") if column in columns]
+    return frame.astype({column: "int64" for column in counts})
 
 
 def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     """Active users, visits, visits per active user (1 decimal, ``None`` if no user), managers, active reps."""
-    frame = user_activity.levels(filters, scope)
-    total = _rows(frame, "total")
-    actifs = int(total["utilisateurs"].sum())
-    visites = int(total["visites"].sum())
-    roles = _rows(frame, "role").set_index("code_parent")["utilisateurs"]
-    bosses = user_activity.managers(filters, scope)["id_responsable"]
+    levels = user_activity.level_rows(filters, scope)
+    total = [row for row in levels if row[0] == "total"]
+    actifs = sum(row[3] for row in total)
+    visites = sum(row[4] for row in total)
+    roles = _parents(levels, "role")
+    bosses = [manager for manager, _, _ in user_activity.manager_rows(filters, scope) if manager != 0]
     return {
         "utilisateurs_actifs": actifs,
         "visites": visites,
         "visites_par_utilisateur": round(visites / actifs, 1) if actifs else None,
-        "managers": int((bosses != 0).sum()),
-        "delegues_actifs": int(roles.get("DEL", 0)),
+        "managers": len(bosses),
+        "delegues_actifs": roles.get("DEL", (0, 0))[0],
     }
 
 
-def month_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+def month_rows(filters: Filters, scope: Scope) -> list[Row]:
     """``periode`` (first day), ``mois`` ("YYYY-MM"), ``utilisateurs``, ``visites``: every month of the slice.
 
     The calendar runs from the filters' first day (dates, year, month), else the first month with visits, to
     their last day, else the last month with visits; with ``mois`` alone, only that month of each year.
     """
-    data = user_activity.months(filters, scope)
-    pairs = zip(data["annee"], data["mois"], strict=True)
-    found = pd.PeriodIndex([pd.Period(year=y, month=m, freq="M") for y, m in pairs], freq="M")
+    data = {(year, month): (users_, visits) for year, month, users_, visits in user_activity.month_rows(filters, scope)}
     first, last = _bounds(filters)
-    start = pd.Period(first, freq="M") if first else (found.min() if len(found) else None)
-    stop = pd.Period(last, freq="M") if last else (found.max() if len(found) else None)
-    calendar = pd.period_range(start, stop, freq="M") if start is not None and stop is not None else found[:0]
+    start = (first.year, first.month) if first else min(data, default=None)
+    stop = (last.year, last.month) if last else max(data, default=None)
+    months: list[tuple[int, int]] = []
+    if start is not None and stop is not None:
+        year, month = start
+        while (year, month) <= stop:
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     if filters.mois is not None:
-        calendar = calendar[calendar.month == filters.mois]
-    counts = data.set_index(found)[user_activity.COUNTS].reindex(calendar, fill_value=0)
-    return pd.DataFrame(
+        months = [(year, month) for year, month in months if month == filters.mois]
+    return [
         {
-            "periode": calendar.to_timestamp(),
-            "mois": calendar.strftime("%Y-%m"),
-            **{column: counts[column].astype("int64").to_numpy() for column in user_activity.COUNTS},
+            "periode": dt.date(year, month, 1),
+            "mois": f"{year:04d}-{month:02d}",
+            "utilisateurs": data.get((year, month), (0, 0))[0],
+            "visites": data.get((year, month), (0, 0))[1],
         }
-    )
+        for year, month in months
+    ]
+
+
+def month_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``month_rows`` as a DataFrame (``periode`` as datetime64)."""
+    frame = _frame(month_rows(filters, scope), ["periode", "mois", "utilisateurs", "visites"])
+    frame["periode"] = pd.to_datetime(frame["periode"])
+    return frame
 
 
 def _bounds(filters: Filters) -> tuple[dt.date | None, dt.date | None]:
@@ -127,23 +162,31 @@ def _bounds(filters: Filters) -> tuple[dt.date | None, dt.date | None]:
     return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
 
-def manager_table(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``id_responsable, responsable, visites, pourcentage, utilisateurs`` per manager at visit time (id order).
+MANAGER_COLUMNS = ["id_responsable", "responsable", "visites", "pourcentage", "utilisateurs"]
 
-    ``pourcentage`` is the share of the slice's distinct visits (each visit has one manager), 1 decimal.
-    """
-    frame = user_activity.managers(filters, scope).sort_values("id_responsable")
-    names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))
-    total = int(frame["visites"].sum())
-    return pd.DataFrame(
-        {
-            "id_responsable": frame["id_responsable"].astype("int64").to_numpy(),
-            "responsable": [_manager_name(int(i), names) for i in frame["id_responsable"]],
-            "visites": frame["visites"].to_numpy(),
-            "pourcentage": [round(100 * int(n) / total, 1) for n in frame["visites"]],
-            "utilisateurs": frame["utilisateurs"].to_numpy(),
-        }
-    )
+
+def manager_rows(filters: Filters, scope: Scope) -> list[Row]:
+    """``MANAGER_COLUMNS`` per manager at visit time (id order). ``pourcentage`` is the share of the slice's
+    distinct visits (each visit has one manager), 1 decimal."""
+    rows = sorted(user_activity.manager_rows(filters, scope))
+    people = users()
+    names = dict(zip(people["id_utilisateur"], people["nom"], strict=True))
+    total = sum(visits for _, _, visits in rows)
+    return [
+        dict(
+            zip(
+                MANAGER_COLUMNS,
+                (manager, _manager_name(manager, names), visits, round(100 * visits / total, 1), users_),
+                strict=True,
+            )
+        )
+        for manager, users_, visits in rows
+    ]
+
+
+def manager_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``manager_rows`` as a DataFrame."""
+    return _frame(manager_rows(filters, scope), MANAGER_COLUMNS).astype({"id_responsable": "int64"})
 
 
 def _manager_name(manager_id: int, names: dict[Any, str]) -> str:
@@ -153,9 +196,9 @@ def _manager_name(manager_id: int, names: dict[Any, str]) -> str:
     return str(names.get(manager_id) or f"Utilisateur {manager_id}")
 
 
-def _records(table: pd.DataFrame, keys: dict[str, str]) -> list[dict[str, Any]]:
-    """JSON records of ``table`` with its columns renamed to ``keys`` (in ``keys`` order)."""
-    return shapes.frame_records(table[list(keys)].rename(columns=keys))
+def _records(rows: list[Row], keys: dict[str, str]) -> list[dict[str, Any]]:
+    """JSON records of ``rows`` with their columns renamed to ``keys`` (in ``keys`` order)."""
+    return [{new: row[old] for old, new in keys.items()} for row in rows]
 
 
 MONTH_KEYS = {"mois": "mois", "utilisateurs": "nombre_utilisateur"}
@@ -180,11 +223,11 @@ SPECIALITE_KEYS = {
 
 def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The legacy ``POST /users`` body, keys in the legacy order (months as "YYYY-MM", visits distinct)."""
-    dims = tables(filters, scope)
+    dims = table_rows(filters, scope)
     return {
-        "nombre_nouvelle_utilisateur_par_mois": _records(month_table(filters, scope), MONTH_KEYS),
+        "nombre_nouvelle_utilisateur_par_mois": _records(month_rows(filters, scope), MONTH_KEYS),
         "nombre_utilisateur_par_gammes": _records(dims["gamme"], GAMME_KEYS),
-        "pourcentage_visites_par_responsable": _records(manager_table(filters, scope), MANAGER_KEYS),
+        "pourcentage_visites_par_responsable": _records(manager_rows(filters, scope), MANAGER_KEYS),
         "nombre_utilisateur_par_regions": _records(dims["region"], REGION_KEYS),
         "nombre_utilisateur_par_status": _records(dims["statut"], STATUT_KEYS),
         "nombre_utilisateur_par_role": _records(dims["role"], ROLE_KEYS),
@@ -193,18 +236,18 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: headline numbers, the legacy lists with visits and labels added, villes and spécialités."""
-    dims = tables(filters, scope)
+    dims = table_rows(filters, scope)
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(filters, scope),
-        "nombre_nouvelle_utilisateur_par_mois": _records(month_table(filters, scope), {**MONTH_KEYS, **VISITS}),
+        "nombre_nouvelle_utilisateur_par_mois": _records(month_rows(filters, scope), {**MONTH_KEYS, **VISITS}),
         "nombre_utilisateur_par_gammes": _records(dims["gamme"], {**GAMME_KEYS, **VISITS}),
         "pourcentage_visites_par_responsable": _records(
-            manager_table(filters, scope), {**MANAGER_KEYS, "utilisateurs": "nombre_utilisateur"}
+            manager_rows(filters, scope), {**MANAGER_KEYS, "utilisateurs": "nombre_utilisateur"}
         ),
         "nombre_utilisateur_par_regions": _records(dims["region"], {**REGION_KEYS, **VISITS}),
         "nombre_utilisateur_par_status": _records(dims["statut"], {**STATUT_KEYS, "libelle": "statut", **VISITS}),
         "nombre_utilisateur_par_role": _records(dims["role"], {**ROLE_KEYS, "libelle": "libelle", **VISITS}),
-        "nombre_utilisateur_par_villes": _records(children(filters, scope, "region"), VILLE_KEYS),
-        "nombre_utilisateur_par_specialites": _records(children(filters, scope, "gamme"), SPECIALITE_KEYS),
+        "nombre_utilisateur_par_villes": _records(child_rows(filters, scope, "region"), VILLE_KEYS),
+        "nombre_utilisateur_par_specialites": _records(child_rows(filters, scope, "gamme"), SPECIALITE_KEYS),
     }
