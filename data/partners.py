@@ -8,7 +8,8 @@ Every function takes the normalised ``Filters`` and the caller's ``Scope``.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
+
 import sqlalchemy as sa
 
 from data import db, facts
@@ -99,28 +100,25 @@ def coverage_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
     )
 
 
-def _frame(stmt: sa.Executable, columns: list[str], counts: list[str]) -> pd.DataFrame:
-    """Run a statement; its count columns as int64 (0 for NULL), blank codes as missing."""
-    frame = pd.DataFrame(db.read(stmt), columns=columns)
-    frame[counts] = frame[counts].fillna(0).astype("int64")
-    codes = [c for c in columns if c not in counts]
-    frame[codes] = frame[codes].mask(frame[codes] == "")
-    return frame
+def _rows(stmt: sa.Executable, keys: int) -> list[tuple[Any, ...]]:
+    """Run a statement: its ``keys`` first columns as codes (blank as None), the rest as int counts."""
+    return [
+        (*(value if value != "" else None for value in row[:keys]), *(int(value or 0) for value in row[keys:]))
+        for row in db.read(stmt)
+    ]
 
 
 @memoized
-def accounts(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``ACCOUNT_COLUMNS``: visited accounts (``comptes``) and the sum of their distinct visits (``visites``).
+def account_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``ACCOUNT_COLUMNS`` rows: visited accounts (``comptes``) and the sum of their distinct visits (``visites``).
 
     ``dimension`` is potentiel, etablissement, region or gamme; ``code_parent`` its code; ``code`` the ville
-    or spécialité (NULL for the first two dimensions). NULL codes are the accounts without that attribute.
+    or spécialité (None for the first two dimensions). None codes are the accounts without that attribute.
     """
-    stmt = accounts_stmt(filters, visible_users(filters, scope), facts.materialised())
-    return _frame(stmt, ACCOUNT_COLUMNS, ["comptes", "visites"])
+    return _rows(accounts_stmt(filters, visible_users(filters, scope), facts.materialised()), 3)
 
 
 @memoized
-def coverage(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``COVERAGE_COLUMNS``: accounts of the base and visited ones, per potentiel (NULL: none recorded)."""
-    stmt = coverage_stmt(filters, visible_users(filters, scope), facts.materialised())
-    return _frame(stmt, COVERAGE_COLUMNS, ["comptes", "comptes_visites"])
+def coverage_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``COVERAGE_COLUMNS`` rows: accounts of the base and visited ones, per potentiel (None: none recorded)."""
+    return _rows(coverage_stmt(filters, visible_users(filters, scope), facts.materialised()), 1)
