@@ -140,65 +140,74 @@ def categories_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Compo
 
 
 @memoized
-def summary(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``SUMMARY_COLUMNS``, one row per (dimension, key); measures as int64 (``points``: score sum)."""
+def summary_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``SUMMARY_COLUMNS`` rows: ``cle`` an int or None, ``cle_texte`` a string or None, measures as ints."""
     rows = db.read(summary_stmt(filters, visible_users(filters, scope), facts.materialised()))
-    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    numeric = SUMMARY_COLUMNS[3:]
-    frame[numeric] = frame[numeric].astype(object).fillna(0).astype("int64")
-    frame["cle"] = frame["cle"].astype("Int64")
-    return frame
+    return [
+        (dimension, None if key is None else int(key), text, *(int(value or 0) for value in measures))
+        for dimension, key, text, *measures in rows
+    ]
+
+
+def summary(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
+    """``summary_rows`` as dicts keyed by ``SUMMARY_COLUMNS`` (fresh ones: the caller may change them)."""
+    return [dict(zip(SUMMARY_COLUMNS, row, strict=True)) for row in summary_rows(filters, scope)]
 
 
 @memoized
-def categories(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``CATEGORY_COLUMNS``: items, item score sum (float) and evaluations per category and per item."""
+def category_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``CATEGORY_COLUMNS`` rows: items (int), item score sum (float) and evaluations (int) per category and
+    per item; labels trimmed."""
     rows = db.read(categories_stmt(filters, visible_users(filters, scope)))
-    frame = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
-    for column in ("categorie", "sous_categorie"):
-        frame[column] = [label.strip() if isinstance(label, str) else None for label in frame[column]]
-    frame[["items", "evaluations"]] = frame[["items", "evaluations"]].astype("int64")
-    frame["points"] = frame["points"].astype("float64")
-    return frame
+    return [
+        (category, item, _strip(label), _strip(item_label), int(items), float(points or 0), int(evaluations))
+        for category, item, label, item_label, items, points, evaluations in rows
+    ]
 
 
-def category_tables(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _strip(label: Any) -> str | None:
+    return label.strip() if isinstance(label, str) else None
+
+
+Row = dict[str, Any]
+MEASURES = ("moyenne", "items", "evaluations")
+
+
+def category_levels(filters: Filters, scope: Scope) -> tuple[list[Row], list[Row]]:
     """(every category, every item with data), sorted by code, with their item-score average (/5).
 
-    Columns: ``code`` (``code_parent`` too for items), ``libelle``, ``moyenne``, ``items``, ``evaluations``.
+    Keys: ``code`` (``code_parent`` too for items), ``libelle``, ``moyenne``, ``items``, ``evaluations``.
     Every known category (CAEV; only the chosen ones under ``code_categorie``) is listed, ``moyenne`` None
     when it has no item; codes unknown to ``tab_par_codification`` are kept, labelled by their code.
     """
-    frame = categories(filters, scope)
-    catalogue = codes.codes("CAEV")
+    rows = category_rows(filters, scope)
+    known = {code: label for code, label, _ in codes.catalogue("CAEV")}
     if filters.code_categorie:
-        catalogue = catalogue[catalogue["code"].isin(filters.code_categorie)]
-    top = frame[frame["code_sous_categorie"].isna()].set_index("code_categorie")
-    known = dict(zip(catalogue["code"], catalogue["libelle"], strict=True))
-    parents = pd.DataFrame({"code": sorted(set(known) | set(top.index))})
-    parents["libelle"] = [_label(top["categorie"].get(c), known.get(c) or c) for c in parents["code"]]
-    parents = _measures(parents, top.reindex(parents["code"]))
-    items = frame[frame["code_sous_categorie"].notna()].sort_values(["code_categorie", "code_sous_categorie"])
-    children = pd.DataFrame(
-        {
-            "code_parent": items["code_categorie"].to_numpy(),
-            "code": items["code_sous_categorie"].to_numpy(),
-            "libelle": [
-                _label(lab, code)
-                for lab, code in zip(items["sous_categorie"], items["code_sous_categorie"], strict=True)
-            ],
-        }
-    )
-    return parents, _measures(children, items)
+        known = {code: label for code, label in known.items() if code in filters.code_categorie}
+    top = {row[0]: row for row in rows if row[1] is None}
+    parents = []
+    for code in sorted(set(known) | set(top)):
+        row = top.get(code)
+        label = _label(row[2] if row else None, known.get(code) or code)
+        parents.append({"code": code, "libelle": label, **_measures(row)})
+    children = [
+        {"code_parent": row[0], "code": row[1], "libelle": _label(row[3], row[1]), **_measures(row)}
+        for row in sorted((row for row in rows if row[1] is not None), key=lambda row: (row[0], row[1]))
+    ]
+    return parents, children
 
 
-def _measures(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """``table`` plus ``moyenne``, ``items`` and ``evaluations`` from the aligned category rows ``rows``."""
-    counts = rows["items"].fillna(0).astype("int64").to_numpy()
-    table["moyenne"] = [mean(p, n) for p, n in zip(rows["points"].fillna(0), counts, strict=True)]
-    table["items"] = counts
-    table["evaluations"] = rows["evaluations"].fillna(0).astype("int64").to_numpy()
-    return table
+def _measures(row: tuple[Any, ...] | None) -> Row:
+    """``moyenne``, ``items`` and ``evaluations`` of a category row (zeros and None when there is none)."""
+    items, points, count = (row[4], row[5], row[6]) if row else (0, 0.0, 0)
+    return {"moyenne": mean(points, items), "items": items, "evaluations": count}
+
+
+def category_tables(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``category_levels`` as DataFrames (the page's drill chart)."""
+    parents, children = category_levels(filters, scope)
+    columns = ["code", "libelle", *MEASURES]
+    return pd.DataFrame(parents, columns=columns), pd.DataFrame(children, columns=["code_parent", *columns])
 
 
 def _label(label: Any, fallback: str) -> str:

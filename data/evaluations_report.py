@@ -40,32 +40,42 @@ ITEM_KEYS = {
 }  # fmt: skip
 
 
-def _rows(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+Summary = list[dict[str, Any]]  # evaluations.summary: one dict per (dimension, key)
+
+
+def _rows(frame: Summary, dimension: str) -> Summary:
     """The summary rows of one dimension."""
-    return frame[frame["dimension"] == dimension]
+    return [row for row in frame if row["dimension"] == dimension]
 
 
-def kpis(frame: pd.DataFrame) -> dict[str, Any]:
+def kpis(frame: Summary) -> dict[str, Any]:
     """Evaluations, mean score (/100), distinct evaluated reps and distinct evaluators."""
-    total = _rows(frame, "total").iloc[0]
+    total = _rows(frame, "total")[0]
     return {
-        "evaluations": int(total["evaluations"]),
+        "evaluations": total["evaluations"],
         "note_moyenne": evaluations.mean(total["points"], total["evaluations"]),
-        "delegues_evalues": int(total["evalues"]),
-        "evaluateurs": int(total["evaluateurs"]),
+        "delegues_evalues": total["evalues"],
+        "evaluateurs": total["evaluateurs"],
     }
 
 
-def months(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Evaluations per month: ``periode`` (first day), ``mois`` (``YYYY-MM``), ``evaluations``; gaps at 0."""
-    rows = _rows(frame, "mois")
-    counts = {int(key): int(n) for key, n in zip(rows["cle"], rows["evaluations"], strict=True)}
-    calendar = _calendar(sorted(counts), filters)
+def month_rows(frame: Summary, filters: Filters) -> list[tuple[dt.date, str, int]]:
+    """Evaluations per month: ``(periode`` (first day), ``mois`` (``YYYY-MM``), ``evaluations)``; gaps at 0."""
+    counts = {int(row["cle"]): row["evaluations"] for row in _rows(frame, "mois")}
+    return [
+        (dt.date(key // 100, key % 100, 1), f"{key // 100}-{key % 100:02d}", counts.get(key, 0))
+        for key in _calendar(sorted(counts), filters)
+    ]
+
+
+def months(frame: Summary, filters: Filters) -> pd.DataFrame:
+    """``month_rows`` as a DataFrame (``periode`` as datetime64)."""
+    rows = month_rows(frame, filters)
     return pd.DataFrame(
         {
-            "periode": pd.to_datetime([f"{k // 100}-{k % 100:02d}-01" for k in calendar]),
-            "mois": [f"{k // 100}-{k % 100:02d}" for k in calendar],
-            "evaluations": pd.Series([counts.get(k, 0) for k in calendar], dtype="int64"),
+            "periode": pd.to_datetime([row[0] for row in rows]),
+            "mois": [row[1] for row in rows],
+            "evaluations": pd.Series([row[2] for row in rows], dtype="int64"),
         }
     )
 
@@ -99,110 +109,132 @@ def _key(day: dt.date | None) -> int | None:
     return None if day is None else day.year * 100 + day.month
 
 
-def scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per distinct score: ``points_obtenus``, ``evaluations`` and ``nombre_visites``.
+def score_rows(frame: Summary) -> list[tuple[int, int, int]]:
+    """Per distinct score: ``(points_obtenus, evaluations, nombre_visites)``, by score.
 
     ``nombre_visites`` adds, once per evaluation, the evaluated rep's distinct non-deleted visits (all time).
     """
-    rows = _rows(frame, "note").sort_values("cle")
-    return pd.DataFrame(
-        {
-            "points_obtenus": rows["cle"].astype("int64").to_numpy(),
-            "evaluations": rows["evaluations"].to_numpy(),
-            "nombre_visites": rows["visites"].to_numpy(),
-        }
-    )
+    rows = sorted(_rows(frame, "note"), key=lambda row: (row["cle"] is None, row["cle"] or 0))
+    return [(int(row["cle"]), row["evaluations"], row["visites"]) for row in rows]
 
 
-def bands(frame: pd.DataFrame) -> pd.DataFrame:
-    """Evaluations per score band (``BANDS``, every band, 0 included): ``tranche``, ``evaluations``."""
-    table = scores(frame)
-    counts = []
-    for _, low, high in BANDS:
-        inside = pd.Series(True, index=table.index)
-        if low is not None:
-            inside &= table["points_obtenus"] >= low
-        if high is not None:
-            inside &= table["points_obtenus"] < high
-        counts.append(int(table.loc[inside, "evaluations"].sum()))
-    return pd.DataFrame({"tranche": [band[0] for band in BANDS], "evaluations": counts})
+def scores(frame: Summary) -> pd.DataFrame:
+    """``score_rows`` as a DataFrame: ``points_obtenus``, ``evaluations``, ``nombre_visites``."""
+    return pd.DataFrame(score_rows(frame), columns=["points_obtenus", "evaluations", "nombre_visites"], dtype="int64")
 
 
-def roles(frame: pd.DataFrame) -> pd.DataFrame:
-    """Evaluations per evaluator role: ``role_createur`` (None: unknown evaluator), ``libelle``, ``evaluations``,
-    ``pourcentage`` (of all evaluations, 2 decimals)."""
-    rows = _rows(frame, "role")
-    keys = [r if isinstance(r, str) else None for r in rows["cle_texte"]]
-    counts = {r: int(n) for r, n in zip(keys, rows["evaluations"], strict=True)}
+def band_rows(frame: Summary) -> list[tuple[str, int]]:
+    """Evaluations per score band (``BANDS``, every band, 0 included): ``(tranche, evaluations)``."""
+    table = score_rows(frame)
+    return [
+        (label, sum(n for score, n, _ in table if (low is None or score >= low) and (high is None or score < high)))
+        for label, low, high in BANDS
+    ]
+
+
+def bands(frame: Summary) -> pd.DataFrame:
+    """``band_rows`` as a DataFrame: ``tranche``, ``evaluations``."""
+    return pd.DataFrame(band_rows(frame), columns=["tranche", "evaluations"])
+
+
+ROLE_COLUMNS = ["role_createur", "libelle", "evaluations", "pourcentage"]
+
+
+def role_rows(frame: Summary) -> list[tuple[Any, ...]]:
+    """Evaluations per evaluator role: ``(role_createur`` (None: unknown evaluator), ``libelle, evaluations,
+    pourcentage)`` (of all evaluations, 2 decimals)."""
+    counts = {
+        (row["cle_texte"] if isinstance(row["cle_texte"], str) else None): row["evaluations"]
+        for row in _rows(frame, "role")
+    }
     found = [r for r in counts if r is not None and r not in ROLES]
     order: list[str | None] = [*ROLES, *sorted(found), *([None] if None in counts else [])]
     labels = {**ROLES, **OTHER_ROLES}
     total = sum(counts.values())
-    return pd.DataFrame(
-        {
-            "role_createur": order,
-            "libelle": [labels.get(r, r) if r else UNKNOWN_ROLE for r in order],
-            "evaluations": pd.Series([counts.get(r, 0) for r in order], dtype="int64"),
-            "pourcentage": [round(100 * counts.get(r, 0) / total, 2) if total else 0.0 for r in order],
-        }
-    )
+    return [
+        (
+            role,
+            labels.get(role, role) if role else UNKNOWN_ROLE,
+            counts.get(role, 0),
+            round(100 * counts.get(role, 0) / total, 2) if total else 0.0,
+        )
+        for role in order
+    ]
 
 
-def reps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean score per evaluated rep (each evaluation once): ``id_utilisateur, nom, evaluations, note_moyenne``.
+def roles(frame: Summary) -> pd.DataFrame:
+    """``role_rows`` as a DataFrame (``ROLE_COLUMNS``)."""
+    return pd.DataFrame(role_rows(frame), columns=ROLE_COLUMNS).astype({"evaluations": "int64"})
+
+
+REP_COLUMNS = ["id_utilisateur", "nom", "evaluations", "note_moyenne"]
+
+
+def rep_rows(frame: Summary) -> list[tuple[Any, ...]]:
+    """Mean score per evaluated rep (each evaluation once): ``(id_utilisateur, nom, evaluations, note_moyenne)``.
 
     ``nom`` is "NOM Prénom" (a rep missing from ``tab_utilisateur`` is kept, named by its id); sorted by name.
     """
-    rows = _rows(frame, "utilisateur")
     people = users()
     names = dict(zip(people["id_utilisateur"].astype(int), people["nom"], strict=True))
-    ids = [int(i) for i in rows["cle"]]
-    table = pd.DataFrame(
-        {
-            "id_utilisateur": pd.Series(ids, dtype="int64"),
-            "nom": [names.get(i, f"Utilisateur n° {i}") for i in ids],
-            "evaluations": rows["evaluations"].to_numpy(),
-            "note_moyenne": [evaluations.mean(p, n) for p, n in zip(rows["points"], rows["evaluations"], strict=True)],
-        }
+    rows = [
+        (int(row["cle"]), names.get(int(row["cle"]), f"Utilisateur n° {int(row['cle'])}"), row["evaluations"],
+         evaluations.mean(row["points"], row["evaluations"]))
+        for row in _rows(frame, "utilisateur")
+    ]  # fmt: skip
+    return sorted(
+        rows, key=lambda row: (not isinstance(row[1], str), row[1] if isinstance(row[1], str) else "", row[0])
     )
-    return table.sort_values(["nom", "id_utilisateur"]).reset_index(drop=True)
 
 
-def _nest(parents: pd.DataFrame, children: pd.DataFrame, detailed: bool) -> list[dict[str, Any]]:
+def reps(frame: Summary) -> pd.DataFrame:
+    """``rep_rows`` as a DataFrame (``REP_COLUMNS``)."""
+    return pd.DataFrame(rep_rows(frame), columns=REP_COLUMNS).astype(
+        {"id_utilisateur": "int64", "evaluations": "int64"}
+    )
+
+
+def _nest(parents: list[dict[str, Any]], children: list[dict[str, Any]], detailed: bool) -> list[dict[str, Any]]:
     """The legacy ``categories`` list, items nested under their category (v1: with item and evaluation counts)."""
     columns = ["code", "libelle", "moyenne", *(["items", "evaluations"] if detailed else [])]
-    items = _json(children[["code_parent", *columns]].rename(columns=ITEM_KEYS))
     out = []
-    for category in _json(parents[columns].rename(columns=CATEGORY_KEYS)):
-        code = category["code_categorie"]
-        kids = [{k: v for k, v in item.items() if k != "code_parent"} for item in items if item["code_parent"] == code]
-        out.append({**category, "sous_categories": kids})
+    for parent in parents:
+        kids = [{ITEM_KEYS[c]: kid[c] for c in columns} for kid in children if kid["code_parent"] == parent["code"]]
+        out.append({**{CATEGORY_KEYS[c]: parent[c] for c in columns}, "sous_categories": kids})
     return out
 
 
 def _records(filters: Filters, scope: Scope, detailed: bool) -> dict[str, Any]:
     """The five legacy aggregates, in the legacy key order (v1: with counts, ids, labels and shares)."""
     frame = evaluations.summary(filters, scope)
-    more = ["evaluations"] if detailed else []
-    score_table = scores(frame)[["points_obtenus", "nombre_visites", *more]]
-    role_table = roles(frame)[["role_createur", *(["libelle"] if detailed else []), "evaluations"]]
-    rep_table = reps(frame)[[*(["id_utilisateur"] if detailed else []), "nom", "note_moyenne", *more]]
-    month_table = months(frame, filters)[["mois", "evaluations"]]
-    if detailed:
-        role_table = role_table.assign(pourcentage=roles(frame)["pourcentage"])
+    scores_ = [
+        {"points_obtenus": score, "nombre_visites": visits, **({"Nombre_evaluation": n} if detailed else {})}
+        for score, n, visits in score_rows(frame)
+    ]
+    roles_ = []
+    for role, label, n, share in role_rows(frame):
+        item: dict[str, Any] = {"role_createur": role}
+        if detailed:
+            item["libelle"] = label
+        item["Nombre_evaluation"] = n
+        if detailed:
+            item["pourcentage"] = share
+        roles_.append(item)
+    reps_ = []
+    for uid, name, n, score in rep_rows(frame):
+        rep: dict[str, Any] = {"id_utilisateur": uid} if detailed else {}
+        rep.update({"FullName_utilisateur": name, "points_obtenus": score})
+        if detailed:
+            rep["Nombre_evaluation"] = n
+        reps_.append(rep)
+    months_ = [{"date_integration": month, "Nombre_evaluation": n} for _, month, n in month_rows(frame, filters)]
     return {
-        "Nombre_visites_par_moyen_evaluation": _json(score_table.rename(columns=RENAMES)),
-        "Nombre_evaluation_par_Mois": _json(month_table.rename(columns=RENAMES)),
-        "pourcentage_evaluations_role": _json(role_table.rename(columns=RENAMES)),
-        "moyenne_points_utilisateurs": _json(rep_table.rename(columns=RENAMES)),
-        "categories": _nest(*evaluations.category_tables(filters, scope), detailed),
+        "Nombre_visites_par_moyen_evaluation": scores_,
+        "Nombre_evaluation_par_Mois": months_,
+        "pourcentage_evaluations_role": roles_,
+        "moyenne_points_utilisateurs": reps_,
+        "categories": _nest(*evaluations.category_levels(filters, scope), detailed),
     }
-
-
-def _json(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready records: numpy scalars to Python, NaN to None."""
-    records: Any = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in records]
 
 
 def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
@@ -216,6 +248,6 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(frame),
-        "distribution_notes": _json(bands(frame).rename(columns={"evaluations": "Nombre_evaluation"})),
+        "distribution_notes": [{"tranche": band, "Nombre_evaluation": n} for band, n in band_rows(frame)],
         **_records(filters, scope, detailed=True),
     }
