@@ -9,7 +9,8 @@ kept only the first one per partner). A business case belongs to the visible use
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
+
 import sqlalchemy as sa
 
 from data import db, facts
@@ -120,11 +121,13 @@ def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None, materialise
 
 
 @memoized
-def breakdowns(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``COLUMNS``: one "total" row, then budget, business cases and partners per key of each dimension."""
+def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """``COLUMNS`` rows: one "total" row, then budget, business cases and partners per key of each dimension
+    (codes as they are, None for a missing one; measures as ints)."""
     rows = db.read(breakdowns_stmt(filters, visible_users(filters, scope), facts.materialised()))
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    for column in ("code_parent", "code"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    frame[COLUMNS[3:]] = frame[COLUMNS[3:]].fillna(0).astype("int64")
-    return frame
+    return [(*row[:3], *(int(value or 0) for value in row[3:])) for row in rows]
+
+
+def breakdowns(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
+    """``breakdown_rows`` as dicts keyed by ``COLUMNS`` (fresh ones: the caller may change them)."""
+    return [dict(zip(COLUMNS, row, strict=True)) for row in breakdown_rows(filters, scope)]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import codes, invest, shapes
+from data import codes, invest
 from data.filters import Filters
 from data.scope import Scope
 
@@ -54,12 +54,16 @@ NESTED = {
 CHILD_CODE_TYPES = {"gamme_specialite": "SPEC", "region_ville": "VILL"}
 
 
-def catalogue(dimension: str) -> pd.DataFrame:
-    """Every known code of a dimension with its label: ``code, libelle`` (empty for ``visites``)."""
+Breakdowns = list[dict[str, Any]]  # invest.breakdowns: one dict per (dimension, key)
+Row = dict[str, Any]
+
+
+def catalogue(dimension: str) -> list[tuple[str, str]]:
+    """Every known code of a dimension with its label: ``(code, libelle)`` (none for ``visites``)."""
     if dimension in CODE_TYPES:
-        return codes.codes(CODE_TYPES[dimension])[["code", "libelle"]]
+        return [(code, label) for code, label, _ in codes.catalogue(CODE_TYPES[dimension])]
     known = {"statut": STATUTS, "potentiel": {p: p for p in POTENTIELS}}.get(dimension, {})
-    return pd.DataFrame({"code": list(known), "libelle": list(known.values())})
+    return list(known.items())
 
 
 def visits_label(count: int) -> str:
@@ -67,70 +71,92 @@ def visits_label(count: int) -> str:
     return f"{count} visite" + ("s" if count > 1 else "")
 
 
-def table(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+def _measures(row: Row | None) -> Row:
+    return {column: row[column] if row else 0 for column in MEASURES}
+
+
+def table_rows(frame: Breakdowns, dimension: str) -> list[Row]:
     """One breakdown: ``code, libelle, budget, business_cases, partenaires``, by code, "Non renseigné" last."""
-    rows = frame[frame["dimension"] == dimension].set_index("code", drop=False)
+    rows = [row for row in frame if row["dimension"] == dimension]
     if dimension == "visites":  # a partner never visited has no visit-count row: 0 visits
-        counts = sorted({0 if c is None else int(c) for c in rows["code"]})
-        out = pd.DataFrame({"code": counts, "libelle": [visits_label(c) for c in counts]})
-        by_count = rows.assign(n=[0 if c is None else int(c) for c in rows["code"]]).groupby("n")[MEASURES].sum()
-        return _measured(out, by_count)
+        by_count: dict[int, list[int]] = {}
+        for row in rows:
+            total = by_count.setdefault(0 if row["code"] is None else int(row["code"]), [0, 0, 0])
+            for index, column in enumerate(MEASURES):
+                total[index] += row[column]
+        return [
+            {"code": n, "libelle": visits_label(n), **dict(zip(MEASURES, by_count[n], strict=True))}
+            for n in sorted(by_count)
+        ]
+    present = {row["code"]: row for row in rows if row["code"] is not None}
+    unset = next((row for row in rows if row["code"] is None), None)
     known = catalogue(dimension)
-    extra = sorted(set(rows["code"].dropna()) - set(known["code"]))
-    out = pd.concat([known, pd.DataFrame({"code": extra, "libelle": extra})], ignore_index=True)
-    out = out.sort_values("code", ignore_index=True)
-    if rows["code"].isna().any():
-        out = pd.concat([out, pd.DataFrame({"code": [None], "libelle": [NOT_SET]})], ignore_index=True)
-    return _measured(out, rows[rows["code"].notna()][MEASURES], rows[rows["code"].isna()][MEASURES])
-
-
-def _measured(out: pd.DataFrame, by_code: pd.DataFrame, unset: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``out`` with the measures of each code (0 when absent); the ``None`` code takes ``unset``'s."""
-    out = out.astype({"code": object})
-    for column in MEASURES:
-        values = out["code"].map(by_code[column]) if len(by_code) else pd.Series(0, index=out.index)
-        if unset is not None and len(unset):
-            values = values.where(out["code"].notna(), int(unset[column].iloc[0]))
-        out[column] = values.fillna(0).astype("int64")
+    extra = sorted(set(present) - {code for code, _ in known})
+    out = [
+        {"code": code, "libelle": label, **_measures(present.get(code))}
+        for code, label in sorted([*known, *((code, code) for code in extra)], key=lambda pair: pair[0])
+    ]
+    if unset is not None:
+        out.append({"code": None, "libelle": NOT_SET, **_measures(unset)})
     return out
 
 
-def children(frame: pd.DataFrame, dimension: str, parent: str | None = None, every: bool = True) -> pd.DataFrame:
-    """Children of a two-level dimension (of one parent unless ``every``): ``code_parent, code, libelle, …``."""
-    rows = frame[frame["dimension"] == dimension]
+def table(frame: Breakdowns, dimension: str) -> pd.DataFrame:
+    """``table_rows`` as a DataFrame (a page's chart)."""
+    out = pd.DataFrame(table_rows(frame, dimension), columns=["code", "libelle", *MEASURES])
+    return out.astype({"code": object, **{column: "int64" for column in MEASURES}})
+
+
+def children_rows(frame: Breakdowns, dimension: str, parent: str | None = None, every: bool = True) -> list[Row]:
+    """Children of a two-level dimension (of one parent unless ``every``): ``code_parent, code, libelle, …``,
+    by code, missing codes last."""
+    rows = [row for row in frame if row["dimension"] == dimension]
     if not every:
-        rows = rows[rows["code_parent"].isna()] if parent is None else rows[rows["code_parent"] == parent]
+        rows = [row for row in rows if (row["code_parent"] is None if parent is None else row["code_parent"] == parent)]
     labels = codes.labels(CHILD_CODE_TYPES[dimension])
-    out = rows[["code_parent", "code", *MEASURES]].copy()
-    out.insert(2, "libelle", [NOT_SET if c is None else labels.get(c, c) for c in out["code"]])
-    out["_unset"] = out["code"].isna()
-    out = out.sort_values(["_unset", "code"], key=lambda s: s.fillna(""), ignore_index=True)
-    return out.drop(columns="_unset")
+    out = [
+        {
+            "code_parent": row["code_parent"],
+            "code": row["code"],
+            "libelle": NOT_SET if row["code"] is None else labels.get(row["code"], row["code"]),
+            **_measures(row),
+        }
+        for row in rows
+    ]
+    return sorted(out, key=lambda row: (row["code"] is None, row["code"] or ""))
 
 
-def kpis(frame: pd.DataFrame) -> dict[str, int]:
+def children(frame: Breakdowns, dimension: str, parent: str | None = None, every: bool = True) -> pd.DataFrame:
+    """``children_rows`` as a DataFrame (a page's drilled chart)."""
+    out = pd.DataFrame(
+        children_rows(frame, dimension, parent, every), columns=["code_parent", "code", "libelle", *MEASURES]
+    )
+    return out.astype({column: "int64" for column in MEASURES})
+
+
+def kpis(frame: Breakdowns) -> dict[str, int]:
     """Budget total (MAD), business cases, distinct partners funded, budget of realised (REAL) cases (MAD)."""
-    total = frame[frame["dimension"] == "total"]
-    real = frame[(frame["dimension"] == "statut") & (frame["code"] == "REAL")]
+    total = [row for row in frame if row["dimension"] == "total"]
+    real = [row for row in frame if row["dimension"] == "statut" and row["code"] == "REAL"]
     return {
-        "budget_total": int(total["budget"].sum()),
-        "business_cases": int(total["business_cases"].sum()),
-        "partenaires": int(total["partenaires"].sum()),
-        "budget_realise": int(real["budget"].sum()),
+        "budget_total": sum(row["budget"] for row in total),
+        "business_cases": sum(row["business_cases"] for row in total),
+        "partenaires": sum(row["partenaires"] for row in total),
+        "budget_realise": sum(row["budget"] for row in real),
     }
 
 
-def _items(frame: pd.DataFrame, dimension: str, rich: bool) -> list[dict[str, Any]]:
+def _items(frame: Breakdowns, dimension: str, rich: bool) -> list[dict[str, Any]]:
     """The items of one breakdown: legacy keys, plus (``rich``) label, counts and nested children."""
     spec = LEGACY[dimension][1]
     by_parent: dict[Any, list[dict[str, Any]]] = {}
     if rich and dimension in NESTED:  # every child once, grouped by parent (one pass, not one per parent)
         nested, _kids, code_key, label_key = NESTED[dimension]
-        for k in shapes.frame_records(children(frame, nested)):
+        for k in children_rows(frame, nested):
             kid = {code_key: k["code"], label_key: k["libelle"], **{m: k[m] for m in MEASURES}}
             by_parent.setdefault(k["code_parent"], []).append(kid)
     items = []
-    for row in shapes.frame_records(table(frame, dimension)):
+    for row in table_rows(frame, dimension):
         item = {name: row[column] for name, column in spec}
         if rich:
             item.update({"libelle": row["libelle"], "business_cases": row["business_cases"]})

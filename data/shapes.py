@@ -1,12 +1,9 @@
-"""Shaping of small aggregate results into chart tables and legacy JSON structures: plain Python for the API's
-rows, pandas where a page's chart table is a DataFrame."""
+"""Shaping of small aggregate rows into chart tables and legacy JSON structures, in plain Python."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-
-import pandas as pd
 
 UNITS = {"contacts": "Contacts", "visites": "Visites"}
 GRANULARITIES = {"jour": "D", "semaine": "W-MON", "mois": "MS"}
@@ -22,74 +19,21 @@ def known_granularity(granularity: object) -> str:
     return granularity if isinstance(granularity, str) and granularity in GRANULARITIES else "semaine"
 
 
-def parent_table(levels: pd.DataFrame, catalogue: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Every parent code of the catalogue (zeros included) with its label and count: ``code, libelle, n``.
-
-    Codes found in the data but missing from the catalogue are kept, labelled by their code.
-    """
-    parents = levels["code"].isna()
-    counts = dict(zip(levels.loc[parents, "code_parent"], levels.loc[parents, unit], strict=True))
-    codes = list(catalogue["code"])
-    labels = list(catalogue["libelle"])
-    extra = sorted(set(counts) - set(codes))
-    return pd.DataFrame(
-        {
-            "code": codes + extra,
-            "libelle": labels + extra,
-            "n": pd.Series([_int(counts.get(code)) for code in codes + extra], dtype="int64"),
-        }
-    )
+Rows = list[tuple[Any, ...]]
 
 
-def _int(value: Any) -> int:
-    """A count, 0 for a missing one (None or NaN)."""
-    return 0 if value is None or value != value else int(value)
-
-
-def child_table(levels: pd.DataFrame, labels: dict[str, str], parent: str | None, unit: str) -> pd.DataFrame:
-    """Children of one parent (or of all parents) with a count: ``code_parent, code, libelle, n``."""
-    rows = levels[levels["code"].notna()]
-    if parent is not None:
-        rows = rows[rows["code_parent"] == parent]
-    table = rows[["code_parent", "code"]].copy()
-    table["libelle"] = [labels.get(code, code) for code in table["code"]]
-    table["n"] = rows[unit].astype("int64").to_numpy()
-    return table.sort_values(["libelle", "code"]).reset_index(drop=True)
-
-
-def timeline_table(
-    days: pd.DataFrame, granularity: str, start: dt.date | None = None, end: dt.date | None = None
-) -> pd.DataFrame:
-    """Contacts and visits per day, week (from Monday) or month, periods without visits at 0.
-
-    The calendar runs from ``start`` (else the first day with data) to ``end`` (else the last).
-    """
-    if days.empty and (start is None or end is None):
-        return pd.DataFrame({"periode": pd.to_datetime([]), "contacts": [], "visites": []})
-    first = pd.Timestamp(start) if start else days["jour"].min()
-    last = pd.Timestamp(end) if end else days["jour"].max()
-    calendar = pd.date_range(first, last, freq="D")
-    series = days.set_index("jour")[["contacts", "visites"]].reindex(calendar, fill_value=0)
-    if granularity != "jour":
-        rule = GRANULARITIES[granularity]
-        series = series.resample(rule, label="left", closed="left").sum()
-    out = series.rename_axis("periode").reset_index()
-    out[["contacts", "visites"]] = out[["contacts", "visites"]].astype("int64")
-    return out
-
-
-def nest(parents: Any, children: Any, keys: dict[str, str]) -> list[dict[str, Any]]:
+def nest(parents: Rows, children: Rows, keys: dict[str, str]) -> list[dict[str, Any]]:
     """Legacy nested lists: one item per parent (zeros kept) with its non-zero children.
 
-    ``parents`` holds ``code, libelle, n`` and ``children`` ``code_parent, code, libelle, n``: DataFrames, or
-    rows (tuples) in that order. ``keys`` names the legacy JSON keys: parent_code, parent_label, parent_total,
-    children, child_code, child_label, child_parent_code, child_parent_label, child_count. Plain Python.
+    ``parents`` holds ``(code, libelle, n)`` rows and ``children`` ``(code_parent, code, libelle, n)`` rows;
+    ``keys`` names the legacy JSON keys: parent_code, parent_label, parent_total, children, child_code,
+    child_label, child_parent_code, child_parent_label, child_count.
     """
     kids: dict[Any, list[tuple[Any, Any, int]]] = {}
-    for parent_code, code, label, count in _tuples(children, ("code_parent", "code", "libelle", "n")):
+    for parent_code, code, label, count in children:
         if count > 0:
             kids.setdefault(parent_code, []).append((code, label, int(count)))
-    rows = sorted(_tuples(parents, ("code", "libelle", "n")), key=lambda r: (r[1], r[0]))
+    rows = sorted(parents, key=lambda r: (r[1], r[0]))
     return [
         {
             keys["parent_code"]: code,
@@ -99,13 +43,6 @@ def nest(parents: Any, children: Any, keys: dict[str, str]) -> list[dict[str, An
         }
         for code, label, total in rows
     ]
-
-
-def _tuples(rows: Any, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    """Rows as tuples of ``columns``: a DataFrame's columns zipped, or the rows themselves."""
-    if isinstance(rows, pd.DataFrame):
-        return list(zip(*(rows[column] for column in columns), strict=True))
-    return list(rows)
 
 
 def parent_rows(levels: list[tuple[Any, ...]], catalogue: list[tuple[str, str]], unit: int) -> list[tuple[Any, ...]]:
@@ -164,13 +101,3 @@ def _child_item(kid: tuple[Any, Any, int], parent_code: str, parent_label: str, 
         item[keys["child_parent_code"]] = parent_code
     item[keys["child_count"]] = count
     return item
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready records: numpy scalars to Python, timestamps to ISO dates."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-    records: Any = out.to_dict(orient="records")
-    return [{key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()} for row in records]
