@@ -36,14 +36,17 @@ def _health(out: Outcome, load: Load, began: float, ended: float) -> None:
     out.health_max = max((hit.seconds for hit in health), default=0.0)
 
 
-def stampede(world: World, load: Load, oracle: setup.Oracle, days: Any) -> Outcome:
-    """Row 12: 120 identical-per-area uncached questions at once; every one right, none refused."""
-    row = Row("12", STAMPEDE, _run_here)
-    out = Outcome(row)
+def _begin(world: World, load: Load, row: Row) -> tuple[Outcome, Any, random.Random]:
+    """A special row's start: its outcome, server A with the load pointed at it and settled, a random source."""
     server = world.servers["A"]
     load.point(server)
     settle(load, server)
-    rng = random.Random(time.time())
+    return Outcome(row), server, random.Random(time.time())
+
+
+def stampede(world: World, load: Load, oracle: setup.Oracle, days: Any) -> Outcome:
+    """Row 12: 120 identical-per-area uncached questions at once; every one right, none refused."""
+    out, server, rng = _begin(world, load, Row("12", STAMPEDE, _run_here))
     query = urllib.parse.urlparse(setup.random_question(rng, days, (200, 260))).query
     paths = [f"/api/v1/{area}?{query}" for area in bench.AREAS for _ in range(20)]
     began = time.time()
@@ -118,12 +121,7 @@ class _Background:
 def orphan_lock(world: World, load: Load, oracle: setup.Oracle, days: Any) -> Outcome:
     """Row 8e: the worker computing an uncached question is killed; the same question, asked again at once,
     must not wait for the dead worker (its single-flight lock in Redis)."""
-    row = Row("8e", ORPHAN, _run_here)
-    out = Outcome(row)
-    server = world.servers["A"]
-    load.point(server)
-    settle(load, server)
-    rng = random.Random(time.time())
+    out, server, rng = _begin(world, load, Row("8e", ORPHAN, _run_here))
     load.quiet.set()  # the API clients pause: the only question computed is this one
     try:
         for _attempt in range(5):

@@ -207,16 +207,6 @@ def _next_month(first: dt.date) -> dt.date:
     return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
-def distinct_visits() -> sa.ColumnElement[int]:
-    """Number of distinct visits (of the raw tables)."""
-    return sa.func.count(sa.distinct(V.c.id_visite)).label("visites")
-
-
-def contacts_from() -> sa.Join:
-    """``tab_visite`` left-joined to its partners: one row per (visit, partner) contact."""
-    return V.outerjoin(PV, PV.c.id_visite == V.c.id_visite)
-
-
 #: The replica's table, as statements see it.
 FACT = sa.Table(
     TABLE,

@@ -347,12 +347,11 @@ def _apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, sinc
     replica.register("fresh", visits)
     try:
         stale = (
-            f"(SELECT id_visite FROM {VISITS} WHERE id_visite > ? OR date_visite >= ? "
-            "UNION SELECT id_visite FROM fresh)"
+            f"SELECT id_visite FROM {VISITS} WHERE id_visite > ? OR date_visite >= ? UNION SELECT id_visite FROM fresh"
         )
-        fact_table.mark_stale(replica, stale[1:-1], [watermark, since])  # before the rows leave the tables
-        replica.execute(f"DELETE FROM {CONTACTS} WHERE id_visite IN {stale}", [watermark, since])
-        replica.execute(f"DELETE FROM {VISITS} WHERE id_visite IN {stale}", [watermark, since])
+        fact_table.mark_stale(replica, stale, [watermark, since])  # computed once, before the rows leave the tables
+        for name in (CONTACTS, VISITS):
+            replica.execute(f"DELETE FROM {name} WHERE id_visite IN (SELECT id_visite FROM {fact_table.STALE})")
     finally:
         replica.unregister("fresh")
     if len(visits):

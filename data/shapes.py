@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 UNITS = {"contacts": "Contacts", "visites": "Visites"}
-GRANULARITIES = {"jour": "D", "semaine": "W-MON", "mois": "MS"}
+GRANULARITIES = ("jour", "semaine", "mois")
 
 
 def known_unit(unit: object) -> str:

@@ -37,7 +37,7 @@ CHARTS = [*COUNTER_CHARTS, *DRILL_CHARTS, "timeline"]
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    values = visits_report.kpis(visits.counters(filters, scope))
+    values = visits_report.kpis(visits.counter_rows(filters, scope))
     total = values["visites"]
     details = {
         "contacts": "lignes visite × partenaire",
@@ -54,7 +54,7 @@ def chart_table(
     """The table a chart shows (and its CSV download holds)."""
     unit, granularity = shapes.known_unit(unit), shapes.known_granularity(granularity)
     if name in COUNTER_CHARTS:
-        return visits_report.dimension_table(visits.counters(filters, scope), name, unit)
+        return visits_report.dimension_table(visits.counter_rows(filters, scope), name, unit)
     if name in DRILL_CHARTS:
         builder = visits_report.regions if name == "region" else visits_report.gammes
         parents, children = builder(filters, scope, unit)
