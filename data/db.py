@@ -13,13 +13,30 @@ import time
 import uuid
 from typing import Any
 
+import duckdb_engine
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.dialects import registry
 
 from data import admission, health, served
 from data.errors import UnavailableError
 
 NETWORK_DIALECTS = ("mysql", "mariadb", "postgresql")
+
+
+class CachingDuckDBDialect(duckdb_engine.Dialect):
+    """duckdb-engine's dialect with SQLAlchemy's compiled-statement cache on.
+
+    duckdb-engine declares ``supports_statement_cache = False`` (it inherits psycopg2's compiler and has not
+    vouched for caching), so every statement was compiled anew: 3-6 ms an aggregate, on every uncached answer.
+    Mediviz's statements use bound parameters only (no literal rendering, no dialect-specific state), and
+    tests/test_fact.py proves the replica's bodies byte-identical to the CRM's with the cache on.
+    """
+
+    supports_statement_cache = True
+
+
+registry.register("duckdb.cached", __name__, "CachingDuckDBDialect")
 
 
 def make_engine(
@@ -49,6 +66,8 @@ def make_engine(
         if wait:
             connect_args["read_timeout"] = connect_args["write_timeout"] = max(1, int(wait))
         options.setdefault("connect_args", connect_args)
+    if url.startswith("duckdb:"):
+        url = "duckdb+cached:" + url.removeprefix("duckdb:")
     engine = sa.create_engine(url, **options)
     if statement_timeout and engine.dialect.name in ("mysql", "mariadb"):
 

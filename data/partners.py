@@ -49,16 +49,32 @@ def accounts_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
     """
     vp = visited_accounts(filters, users, materialised)
     p = partenaire.alias("p")
-    source = vp.outerjoin(p, p.c.id_partenaire == vp.c.id_partenaire)
+    # The visited accounts with their attributes, computed once for the four groupings (a CTE: each branch
+    # re-aggregated the fact when the join was repeated in it).
+    accounts = (
+        sa.select(
+            vp.c.visites,
+            potential(p.c.code_potentiel).label("potentiel"),
+            p.c.code_type_etablissement.label("etablissement"),
+            p.c.code_region_partenaire.label("region"),
+            p.c.code_ville_partenaire.label("ville"),
+            p.c.code_gamme.label("gamme"),
+            p.c.code_specialite.label("specialite"),
+        )
+        .select_from(vp.outerjoin(p, p.c.id_partenaire == vp.c.id_partenaire))
+        .cte("comptes")
+    )
     no_child = sa.cast(sa.null(), sa.String(12))
-    groupings: dict[str, tuple[sa.ColumnElement[str], sa.ColumnElement[str] | None]] = {
-        "potentiel": (potential(p.c.code_potentiel), None),
-        "etablissement": (p.c.code_type_etablissement, None),
-        "region": (p.c.code_region_partenaire, p.c.code_ville_partenaire),
-        "gamme": (p.c.code_gamme, p.c.code_specialite),
+    groupings: dict[str, tuple[str, str | None]] = {"potentiel": ("potentiel", None)}
+    groupings |= {
+        "etablissement": ("etablissement", None),
+        "region": ("region", "ville"),
+        "gamme": ("gamme", "specialite"),
     }
     branches = []
-    for name, (parent, child) in groupings.items():
+    for name, (parent_key, child_key) in groupings.items():
+        parent = accounts.c[parent_key]
+        child = None if child_key is None else accounts.c[child_key]
         keys = [parent] if child is None else [parent, child]
         branches.append(
             sa.select(
@@ -66,10 +82,8 @@ def accounts_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
                 parent.label("code_parent"),
                 (no_child if child is None else child).label("code"),
                 sa.func.count().label("comptes"),
-                sa.func.sum(vp.c.visites).label("visites"),
-            )
-            .select_from(source)
-            .group_by(*keys)
+                sa.func.sum(accounts.c.visites).label("visites"),
+            ).group_by(*keys)
         )
     return sa.union_all(*branches)
 
