@@ -16,7 +16,26 @@ GRAPH_CONFIG: Any = {
     "displaylogo": False,
     "showSendToCloud": False,
     "showEditInChartStudio": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud", "sendDataToCloud"],
+    # Two buttons, shown while the pointer or the keyboard focus is on the chart: each button is a tab stop
+    # (plotly's default seven made a keyboard user cross 7 buttons per chart, 70 on the Visites page). Zooming
+    # stays a drag of the mouse; double-click or "Réinitialiser les axes" goes back.
+    # (a custom ``modeBarButtons`` list would lose plotly's hover mode: removing the others keeps it).
+    "displayModeBar": "hover",
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+        "hoverClosestPie",
+        "sendChartToCloud",
+        "sendDataToCloud",
+    ],
     "toImageButtonOptions": {"format": "png", "filename": "mediviz-graphique"},
     "locale": "mediviz-fr",
     "locales": {

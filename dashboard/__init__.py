@@ -14,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, health, outage, shell, tokens_page
 from dashboard.extensions import cache
-from data import app_tables, db
+from data.app import tables
+from data.source import db
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     accounts_page.init_app(server)
     cli.init_app(server)
     with server.app_context():
-        app_tables.init_app(server)  # created now, or retried in the background: a worker boots without them
+        tables.init_app(server)  # created now, or retried in the background: a worker boots without them
         if server.config["DEMO"]:
             demo_setup.ensure_demo(server)  # a local SQLite file: its tables were just created
         if server.config["SERVE_FROM"] == "replica":
@@ -83,12 +84,12 @@ def _trust_proxies(server: Flask) -> None:
 
 
 def _start_refresher(server: Flask) -> bool:
-    """Refresh the replica every ``REFRESH_SECONDS`` (one process per host does it; see data.refresher).
+    """Refresh the replica every ``REFRESH_SECONDS`` (one process per host does it; see data.source.refresher).
 
     It also builds the replica when there is none: a worker never builds it itself (a CRM that does not answer
     would stop the worker's boot, and gunicorn with it). False when no refresher runs here.
     """
-    from data.refresher import Refresher
+    from data.source.refresher import Refresher
 
     seconds = float(server.config["REFRESH_SECONDS"])
     command = click.get_current_context(silent=True)
@@ -113,7 +114,7 @@ def _start_refresher(server: Flask) -> bool:
 def _build_replica_now(server: Flask) -> None:
     """Build a missing replica here, once (a local CRM file, or no background refresher: tests, CLI commands);
     a failure is logged, not raised (requests get 503 "données en préparation" until a refresh builds it)."""
-    from data import replica
+    from data.source import replica
 
     try:
         replica.ensure(db.crm_engine(), Path(server.config["REPLICA_PATH"]))
@@ -134,7 +135,7 @@ def _require_app_tables() -> None:
     if request.path not in ("/health", "/favicon.ico", "/_favicon.ico") and not request.path.startswith(
         auth.PUBLIC_PREFIXES
     ):
-        app_tables.require()
+        tables.require()
 
 
 def _home() -> Any:

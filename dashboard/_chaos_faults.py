@@ -24,8 +24,8 @@ from dashboard._chaos_load import Load, state
 from dashboard._chaos_servers import Server, kill_one, new_lines, serving
 from dashboard._chaos_setup import Batch
 from dashboard.faultproxy import FaultProxy
-from data import replica
 from data.errors import REPLICA_MISSING
+from data.source import replica
 
 WATCH = 45.0  # s after the return at most
 LOG_LINES = 12  # lines of gunicorn's log kept per row

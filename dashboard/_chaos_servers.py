@@ -23,7 +23,7 @@ import redis
 from components import ids
 from dashboard import bench, loadtest
 from dashboard._chaos_setup import PASSWORD, SECRET, TIMEOUTS, USER
-from data import replica
+from data.source import replica
 
 BOOT_CLIENTS = 8  # requests at once while a server boots (row 13)
 

@@ -150,7 +150,7 @@ def _app(app_db: str, cache_seconds: int = 0) -> Any:
 
 def account(app_db: str) -> str:
     """Create the run's administrator in ``app_db``; its API token."""
-    from data import accounts, tokens
+    from data.app import accounts, tokens
 
     app = _app(app_db)
     with app.server.app_context():

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, g, render_template, request
 
 from dashboard.auth import EXPIRED, csrf_ok, csrf_token
-from data import accounts
+from data.app import accounts
 
 bp = Blueprint("accounts_page", __name__)
 ROLES = {"admin": "administrateur", "viewer": "lecteur"}

@@ -9,21 +9,28 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from data import evaluations_report, invest_report, partners_report, performance_report, users_report, visits_report
 from data.cache import memoized
-from data.filters import FilterError, Filters
-from data.scope import OUTSIDE, Scope, outside, request_scope
+from data.metrics import (
+    evaluations_report,
+    investissements_report,
+    partenaires_report,
+    performance_report,
+    utilisateurs_report,
+    visites_report,
+)
+from data.metrics.filters import FilterError, Filters
+from data.metrics.scope import OUTSIDE, Scope, outside, request_scope
 
 Report = Callable[[Filters, Scope], dict[str, Any]]
 #: v1 area -> (report module, legacy route). A report module has ``FIELDS`` (the filters it accepts),
 #: ``payload`` (the v1 body) and ``legacy_payload`` (the legacy body), both ``(Filters, Scope) -> dict``.
 AREAS: dict[str, tuple[ModuleType, str]] = {
-    "visites": (visits_report, "/data"),
+    "visites": (visites_report, "/data"),
     "performance": (performance_report, "/performance"),
-    "partenaires": (partners_report, "/partenaire"),
+    "partenaires": (partenaires_report, "/partenaire"),
     "evaluations": (evaluations_report, "/evaluation"),
-    "investissements": (invest_report, "/invest"),
-    "utilisateurs": (users_report, "/users"),
+    "investissements": (investissements_report, "/invest"),
+    "utilisateurs": (utilisateurs_report, "/users"),
 }
 
 #: Legacy routes that are also the path of a page.

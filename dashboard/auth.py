@@ -26,9 +26,9 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.extensions import login_manager
-from data import accounts, sessions, throttle, tokens
+from data.app import accounts, sessions, throttle, tokens
 from data.errors import UnavailableError
-from data.scope import EVERYONE, NOBODY, Scope, team_ids
+from data.metrics.scope import EVERYONE, NOBODY, Scope, team_ids
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class User(UserMixin):
         return str(self.account.id)
 
 
-#: The Flask session key of the server-side session's secret (see ``data.sessions``).
+#: The Flask session key of the server-side session's secret (see ``data.app.sessions``).
 SESSION_SECRET = "mediviz_session"
 
 
@@ -131,7 +131,7 @@ def _attempt_allowed(username: str) -> bool:
 
     Counting before the password is checked (atomically) means concurrent attempts cannot all slip under the
     limit. A refused attempt is taken back at once, and a successful one after its check (``_take_back``): what
-    stays counted are the failures. The counts live in the accounts database (``data.throttle``): if it does not
+    stays counted are the failures. The counts live in the accounts database (``data.app.throttle``): if it does not
     answer, this raises and the login gets the outage answer (503), as it would at the password check.
     """
     window = dt.timedelta(seconds=THROTTLE_SECONDS)

@@ -25,7 +25,7 @@ from dashboard import bench
 def fingerprints(visits: int, replica_path: Path) -> dict[str, str]:
     """``{"<area> | <route> | <filter set>": sha1}`` of every answer (the replica is built if missing)."""
     from dashboard.api import AREAS
-    from data import replica
+    from data.source import replica
 
     url, _, _ = bench.database(visits)
     if replica.current(replica_path) is None:

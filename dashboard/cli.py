@@ -10,7 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from data import accounts, db, demo, tokens
+from data import demo
+from data.app import accounts, tokens
+from data.source import db
 
 
 @click.command("create-user")
@@ -53,7 +55,7 @@ def demo_command(visits: int, database_url: str | None, seed: int, end: dt.datet
 @with_appcontext
 def refresh_command(full: bool) -> None:
     """Refresh the columnar replica from the CRM database; running apps swap it in at their next request."""
-    from data import replica
+    from data.source import replica
 
     path = current_app.config.get("REPLICA_PATH")
     if current_app.config["SERVE_FROM"] != "replica" or not path:
@@ -71,7 +73,7 @@ def refresh_command(full: bool) -> None:
             done = {"full": "reconstruite en entier", "incremental": "mise à jour", "unchanged": "déjà à jour"}[kind]
     except Exception as exc:  # a CRM that does not answer, a full disk, a lock held: one French line, no trace
         raise click.ClickException(
-            f"la réplique n'a pas pu être actualisée ({replica._describe(exc)}) ; celle en service reste servie"
+            f"la réplique n'a pas pu être actualisée ({replica.describe(exc)}) ; celle en service reste servie"
         ) from exc
     click.echo(f"Réplique {done} en {time.perf_counter() - started:.1f} s.")
 

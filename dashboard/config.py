@@ -58,7 +58,7 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'mediviz-demo.sqlite'}"
     if app.config["CACHE_TYPE"] in ("RedisCache", "redis"):  # with short timeouts and a circuit breaker
-        app.config["CACHE_TYPE"] = "data.cache.ResilientRedisCache"
+        app.config["CACHE_TYPE"] = "data.redis_cache.ResilientRedisCache"
     if app.config["SERVE_FROM"] not in ("replica", "crm"):
         raise ValueError(f"MEDIVIZ_SERVE_FROM must be 'replica' or 'crm', not {app.config['SERVE_FROM']!r}")
     if app.config["SERVE_FROM"] == "replica" and not app.config["REPLICA_PATH"]:

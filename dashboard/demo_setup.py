@@ -10,7 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from data import accounts, db, demo
+from data import demo
+from data.app import accounts
+from data.source import db
 
 log = logging.getLogger(__name__)
 DEMO_USERNAME = "demo"

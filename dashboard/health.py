@@ -1,6 +1,6 @@
 """``/health`` (public): what each dependency is doing and how fresh the data is, without ever waiting on one.
 
-The answer comes from the process's dependency monitor (``data.health``): engines report their failures as
+The answer comes from the process's dependency monitor (``data.source.health``): engines report their failures as
 they happen, and a bounded probe refreshes the state in the background when it is older than a second.
 200 while the service can answer (``"status": "ok"``, or ``"degraded"`` when something is wrong that users do
 not feel yet: the CRM down behind the replica, the cache down, refreshing failing); 503 when it cannot (the
@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify
 
-from data import db, freshness, replica
-from data import health as health_state
 from data.errors import UnavailableError
+from data.source import db, freshness, replica
+from data.source.monitor import STATE_MAX_AGE
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def health() -> Any:
     """The public health check (JSON)."""
     monitor = db.monitor()
-    monitor.watch(health_state.STATE_MAX_AGE)
+    monitor.watch(STATE_MAX_AGE)
     state = current_app.extensions["mediviz"]
     source = "replique" if state.get("replica_path") is not None else "crm"
     replica_part = replica_health() if source == "replique" else None  # opens the served version if need be

@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from dashboard import create_app
-    from data import accounts, demo, tokens
+    from data import demo
+    from data.app import accounts, tokens
 
     work = Path(tempfile.mkdtemp(prefix="mediviz-load-"))
     crm = f"sqlite:///{work / 'crm.sqlite'}"
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         assert status == 200, body
         expected[index] = body["indicateurs"]
 
-    from data.filters import Filters
+    from data.metrics.filters import Filters
 
     def store(filters: dict[str, Any]) -> dict[str, Any]:  # what the sidebar puts in the filters store
         return {"filters": Filters.from_mapping(filters).to_dict()}

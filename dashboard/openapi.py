@@ -1,7 +1,7 @@
 """The API's OpenAPI document (``GET /api/openapi.json``), built from the same definitions as the routes.
 
 Every area's route, method and accepted filters come from ``dashboard.api.AREAS`` and the report modules'
-``FIELDS``; every filter's type and limits mirror ``data.filters`` (the tests check that values valid for the
+``FIELDS``; every filter's type and limits mirror ``data.metrics.filters`` (the tests check that values valid for the
 document are accepted and that the document's limits are the ones enforced). Tools can generate clients from
 it; the test suite fuzzes the API from it (tests/test_schema_fuzz.py).
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from data.filters import CODE_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES, MAX_PARAMETERS
+from data.metrics.filters import CODE_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES, MAX_PARAMETERS
 
 VERSION = "1.0"
 

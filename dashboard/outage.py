@@ -21,9 +21,9 @@ from flask import Flask, Response, jsonify, request
 
 from components import ids
 from dashboard.hardening import refuse_forged, wants_json
-from data import db
-from data.admission import out_of_memory
 from data.errors import DATABASE_DOWN, OVERLOADED, OverloadedError, UnavailableError
+from data.source import db
+from data.source.admission import out_of_memory
 
 log = logging.getLogger(__name__)
 MESSAGE = DATABASE_DOWN

@@ -16,10 +16,12 @@ from components import fmt, ids
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
 from dashboard import outage
 from dashboard.auth import csrf_token
-from data import codes, db, health, options
-from data import freshness as data_freshness
-from data.filters import CODE_FIELDS, FilterError, Filters
-from data.scope import OUTSIDE, outside, request_scope
+from data.metrics import codes, options
+from data.metrics.filters import CODE_FIELDS, FilterError, Filters
+from data.metrics.scope import OUTSIDE, outside, request_scope
+from data.source import db
+from data.source import freshness as data_freshness
+from data.source.monitor import STATE_MAX_AGE
 
 VALUE_IDS = [*ids.SIDEBAR_FIELDS]
 DATE_FIELDS = ("start_date", "end_date")
@@ -252,7 +254,7 @@ def freshness() -> str:
     if seconds > 0:
         text += f", actualisées toutes les {seconds:g} s"
     monitor = db.monitor()
-    monitor.watch(health.STATE_MAX_AGE)  # keeps the CRM's state fresh in the background (never waits)
+    monitor.watch(STATE_MAX_AGE)  # keeps the CRM's state fresh in the background (never waits)
     down = not monitor["crm"].answering()
     fresh = data_freshness.of(
         status, info["built_at"], seconds, int(config["STALE_PERIODS"]), dt.datetime.now(), source_down=down

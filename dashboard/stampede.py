@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--per-area", type=int, default=20)
     args = parser.parse_args(argv)
-    from data import accounts, replica, tokens
+    from data.app import accounts, tokens
+    from data.source import replica
 
     url, _, note = bench.database(args.visits)
     with tempfile.TemporaryDirectory(prefix="mediviz-stampede-") as folder:

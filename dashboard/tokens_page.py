@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.auth import EXPIRED, THROTTLED, ThrottledError, check_password, csrf_ok, csrf_token
-from data import tokens
+from data.app import tokens
 
 bp = Blueprint("tokens", __name__)
 STATES = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}

@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from components import figures, ids, inputs, tables
-from data import codes
-from data.filters import FilterError, Filters
-from data.scope import OUTSIDE, Scope, outside, request_scope
+from data.metrics import codes
+from data.metrics.filters import FilterError, Filters
+from data.metrics.scope import OUTSIDE, Scope, outside, request_scope
 
 #: (filters, scope, drill, *extra input values) -> figure
 DrillFigure = Callable[..., go.Figure]

@@ -11,10 +11,11 @@ from dash import html
 
 from components import evaluations_figures as ef
 from components import figures, fmt, inputs
-from data import codes, evaluations
-from data import evaluations_report as report
-from data.filters import Filters
-from data.scope import Scope
+from data.metrics import codes, evaluations
+from data.metrics import evaluations_report as report
+from data.metrics import evaluations_tables as tables
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope
 from pages._common import store_filters
 
 KPIS = {
@@ -88,9 +89,9 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
         return table.rename(columns={"moyenne": MEAN_ITEM, "items": "Items notés", "evaluations": EVALUATIONS})
     frame = evaluations.summary(filters, scope)
     if name == "distribution":
-        return report.bands(frame).rename(columns={"tranche": SCORE, "evaluations": EVALUATIONS})
+        return tables.bands(frame).rename(columns={"tranche": SCORE, "evaluations": EVALUATIONS})
     if name == "mois":
-        return report.months(frame, filters)[["periode", "evaluations"]].rename(columns={"evaluations": EVALUATIONS})
+        return tables.months(frame, filters)[["periode", "evaluations"]].rename(columns={"evaluations": EVALUATIONS})
     if name == "roles":
         columns = {
             "role_createur": "Code rôle",
@@ -98,11 +99,11 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
             "evaluations": EVALUATIONS,
             "pourcentage": "Part (%)",
         }
-        return report.roles(frame).rename(columns=columns)
+        return tables.roles(frame).rename(columns=columns)
     if name == "visites":
         columns = {"points_obtenus": SCORE, "evaluations": EVALUATIONS, "nombre_visites": "Visites"}
-        return report.scores(frame).rename(columns=columns)
-    table = report.reps(frame)
+        return tables.scores(frame).rename(columns=columns)
+    table = tables.reps(frame)
     twins = table["nom"].duplicated(keep=False)  # homonyms get their id, so that their bars stay apart
     table.loc[twins, "nom"] = [f"{n} (n° {i})" for n, i in table.loc[twins, ["nom", "id_utilisateur"]].to_numpy()]
     return table.rename(columns={"nom": "Délégué", "evaluations": EVALUATIONS, "note_moyenne": MEAN_SCORE})

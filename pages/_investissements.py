@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from dash import html
 
 from components import fmt, inputs
-from components import invest_figures as figs
-from data import codes, invest, invest_report
-from data.filters import FilterError, Filters
-from data.scope import Scope
+from components import investissements_figures as figs
+from data.metrics import codes, investissements, investissements_report
+from data.metrics.filters import FilterError, Filters
+from data.metrics.scope import Scope
 
 #: Charts without drill-down: name -> (title, x-axis title for ordered dimensions, else None).
 CHARTS = {
@@ -50,14 +50,14 @@ def with_page_filters(filters: Filters, types: list[str] | None, partner: Any) -
     types = inputs.codes(types, "investment types")
     values = {**filters.to_dict(), "code_type_investissement": types, "id_partenaire": partner}
     try:
-        return Filters.from_mapping(values, invest_report.FIELDS)
+        return Filters.from_mapping(values, investissements_report.FIELDS)
     except FilterError as exc:
         return f"Filtres invalides : {exc.message}"
 
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    values = invest_report.kpis(invest.breakdowns(filters, scope))
+    values = investissements_report.kpis(investissements.breakdowns(filters, scope))
     total, cases = values["budget_total"], values["business_cases"]
     texts = [
         f"{fmt.number(total)} MAD",
@@ -72,12 +72,14 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
 
 def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
     """The table a chart shows (and its CSV download holds): ``code, libelle`` and the measures."""
-    frame = invest.breakdowns(filters, scope)
+    frame = investissements.breakdowns(filters, scope)
     if name in DRILL_CHARTS and drill is not None:
         parent = None if drill == figs.NULL_KEY else drill
-        table = invest_report.children(frame, DRILL_CHARTS[name][3], parent, every=False).drop(columns="code_parent")
+        table = investissements_report.children(frame, DRILL_CHARTS[name][3], parent, every=False).drop(
+            columns="code_parent"
+        )
     else:
-        table = invest_report.table(frame, name)
+        table = investissements_report.table(frame, name)
     if name in ORDERS and drill is None:
         rank = {code: i for i, code in enumerate(ORDERS[name])}
         table = table.sort_values("code", key=lambda s: s.map(rank).fillna(len(rank)), kind="stable")
@@ -99,7 +101,7 @@ def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     def title_of(drill: str | None) -> list[Any]:
         if drill is None:
             return [top, html.Small(hint, className="chart-hint")]
-        label = invest_report.NOT_SET if drill == figs.NULL_KEY else codes.labels(code_type).get(drill, drill)
+        label = investissements_report.NOT_SET if drill == figs.NULL_KEY else codes.labels(code_type).get(drill, drill)
         return [f"{child} : {label}"]
 
     return title_of

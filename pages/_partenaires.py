@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import figures, fmt, partners_figures
-from data import partners_report
-from data.filters import Filters
-from data.scope import Scope
+from components import figures, fmt, partenaires_figures
+from data.metrics import partenaires_report
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope
 from pages import _common
 
 OVERVIEW_CHARTS = {
@@ -40,7 +40,7 @@ ESTABLISHMENT_KINDS = {"ETPR": "privé", "ETPU": "public"}
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    k = partners_report.kpis(filters, scope)
+    k = partenaires_report.kpis(filters, scope)
     base, covered = k["comptes_portefeuille"], k["comptes_portefeuille_visites"]
     values = [
         fmt.number(k["comptes_visites"]),
@@ -60,16 +60,16 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
 def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
     """The table a chart shows (and its CSV download holds)."""
     if name == "couverture":
-        table = partners_report.coverage(filters, scope).rename(columns={"code": "potentiel"})
+        table = partenaires_report.coverage(filters, scope).rename(columns={"code": "potentiel"})
         table["couverture_pct"] = (100 * table.pop("couverture")).round(1)
         return table
     if name == "potentiel":
-        return partners_report.potentials(filters, scope).rename(columns={"n": VISITED})
+        return partenaires_report.potentials(filters, scope).rename(columns={"n": VISITED})
     if name == "etablissement":
-        table = partners_report.etablissements(filters, scope)
+        table = partenaires_report.etablissements(filters, scope)
         table["type"] = table["type"].map(ESTABLISHMENT_KINDS).fillna("")
         return table.rename(columns={"n": VISITED})
-    builder = partners_report.regions if name == "region" else partners_report.gammes
+    builder = partenaires_report.regions if name == "region" else partenaires_report.gammes
     parents, children = builder(filters, scope)
     table = parents if drill is None else children[children["code_parent"] == drill]
     return table.rename(columns={"n": VISITED})
@@ -79,7 +79,7 @@ def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
     """The figure of a chart from its table."""
     if name == "couverture":
         counts = table.rename(columns={"potentiel": "code"})
-        return partners_figures.coverage_bars(counts, "code", "Potentiel")
+        return partenaires_figures.coverage_bars(counts, "code", "Potentiel")
     if name == "potentiel":
         return figures.grouped_bars(table, "libelle", [VISITED], VISITED)
     if name == "etablissement":

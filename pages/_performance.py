@@ -10,9 +10,9 @@ from dash import html
 
 from components import figures, fmt
 from components import performance_figures as pf
-from data import codes, performance_report, shapes
-from data.filters import Filters
-from data.scope import Scope
+from data.metrics import codes, performance_report, shapes
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope
 
 UNIT = "Visites"
 CATEGORY_CHARTS = {

@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt
-from components.users_figures import share_donut
-from data import users_report
-from data.filters import Filters
-from data.scope import Scope
+from components.utilisateurs_figures import share_donut
+from data.metrics import utilisateurs_report, utilisateurs_tables
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope
 from pages import _common
 
 USERS = "Utilisateurs actifs"
@@ -48,7 +48,7 @@ VIEWS = {"part": "Part (%)", "nombre": "Nombre"}
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    values = users_report.kpis(filters, scope)
+    values = utilisateurs_report.kpis(filters, scope)
     actifs = values["utilisateurs_actifs"]
     texts = [fmt.number(values[name], 1 if name == "visites_par_utilisateur" else 0) for name in KPIS]
     texts += [
@@ -64,18 +64,18 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
 def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
     """The table a chart shows (and its CSV download holds)."""
     if name == MONTHS:
-        table = users_report.month_table(filters, scope)
+        table = utilisateurs_tables.month_table(filters, scope)
         return table[["mois", "periode", "utilisateurs"]].rename(columns={"utilisateurs": USERS})
     if name == MANAGERS:
-        table = users_report.manager_table(filters, scope)
+        table = utilisateurs_tables.manager_table(filters, scope)
         table["responsable"] = _unique_names(table)
         columns = {"visites": VISITS, "pourcentage": "Part des visites (%)", "utilisateurs": USERS}
         return table.rename(columns=columns)
     if name in DRILL_CHARTS and drill is not None:
-        children = users_report.children(filters, scope, name)
+        children = utilisateurs_report.children(filters, scope, name)
         table = children[children["code_parent"] == drill]
     else:
-        table = users_report.tables(filters, scope)[name]
+        table = utilisateurs_report.tables(filters, scope)[name]
     return table[[c for c in table.columns if c != "visites"]].rename(columns={"utilisateurs": USERS})
 
 

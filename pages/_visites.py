@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt
-from data import shapes, visits, visits_report
-from data.filters import Filters
-from data.scope import Scope
+from data.metrics import shapes, visites, visites_report
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope
 from pages import _common
 
 COUNTER_CHARTS = {
@@ -37,7 +37,7 @@ CHARTS = [*COUNTER_CHARTS, *DRILL_CHARTS, "timeline"]
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    values = visits_report.kpis(visits.counter_rows(filters, scope))
+    values = visites_report.kpis(visites.counter_rows(filters, scope))
     total = values["visites"]
     details = {
         "contacts": "lignes visite × partenaire",
@@ -54,13 +54,13 @@ def chart_table(
     """The table a chart shows (and its CSV download holds)."""
     unit, granularity = shapes.known_unit(unit), shapes.known_granularity(granularity)
     if name in COUNTER_CHARTS:
-        return visits_report.dimension_table(visits.counter_rows(filters, scope), name, unit)
+        return visites_report.dimension_table(visites.counter_rows(filters, scope), name, unit)
     if name in DRILL_CHARTS:
-        builder = visits_report.regions if name == "region" else visits_report.gammes
+        builder = visites_report.regions if name == "region" else visites_report.gammes
         parents, children = builder(filters, scope, unit)
         table = parents if drill is None else children[children["code_parent"] == drill]
         return table.rename(columns={"n": shapes.UNITS[unit]})
-    table = visits.calendar(filters, scope, granularity)
+    table = visites.calendar(filters, scope, granularity)
     return table[["periode", unit]].rename(columns={unit: shapes.UNITS[unit]})
 
 

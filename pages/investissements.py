@@ -13,9 +13,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import ids, inputs
 from components.cards import chart_card, kpi_card
-from data import codes
-from data.filters import Filters
-from data.scope import Scope, request_scope
+from data.metrics import codes
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope, request_scope
 from pages import _investissements as inv
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 

@@ -11,8 +11,8 @@ from dash import Input, Output, callback, dcc, html
 
 from components import ids
 from components.cards import chart_card, kpi_card
-from data.filters import Filters
-from data.scope import Scope, request_scope
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope, request_scope
 from pages import _partenaires as p
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from data.schema import app_metadata
+from data.app.schema import app_metadata
 from tests import fixture_data
 
 MARIADB_SERVER = os.environ.get("MEDIVIZ_TEST_MARIADB", "mysql+pymysql://root:@127.0.0.1:3306")
@@ -38,11 +38,12 @@ def reset_dash_globals() -> Iterator[None]:
 def stop_background_threads(*, join: bool) -> None:
     """Stop the background threads of the apps built so far (refreshers, probes, table retries); with ``join``,
     wait (10 s at most each) for every ``mediviz-*`` thread to end."""
-    from data import app_tables, health, refresher
+    from data.app import tables
+    from data.source import monitor, refresher
 
     refresher.stop_all()
-    health.stop_all()
-    app_tables.stop_all()
+    monitor.stop_all()
+    tables.stop_all()
     if join:
         for thread in threading.enumerate():
             if thread.name.startswith("mediviz") and thread is not threading.current_thread():
@@ -91,7 +92,7 @@ def mariadb_url() -> str:
 @pytest.fixture(scope="session")
 def duckdb_url(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The fixture CRM's replica in DuckDB: every data test also runs on what the replica holds."""
-    from data import replica
+    from data.source import replica
 
     path = tmp_path_factory.mktemp("replica") / "crm.duckdb"
     replica.build(sa.create_engine(sqlite_url), path)  # the replica's own build: only the columns it keeps
@@ -133,7 +134,7 @@ def shared_app(crm_url: str) -> Any:
 def build_app(url: str, **overrides: Any) -> Any:
     """A Mediviz app over ``url`` with three accounts: admin, a manager (team of user 2), an unlinked viewer."""
     from dashboard import create_app
-    from data import accounts
+    from data.app import accounts
 
     app_url = overrides.get("APP_DATABASE_URL", url)
     if app_url.startswith("duckdb"):  # accounts live in an ordinary database; DuckDB holds only CRM data

@@ -35,7 +35,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from data.schema import (
+from data.source.schema import (
     codification,
     crm_metadata,
     evaluation,

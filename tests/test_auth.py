@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from data import db
-from data.throttle import dash_login_failure, subject
+from data.app.throttle import dash_login_failure, subject
+from data.source import db
 from tests.conftest import PASSWORDS, another_worker, build_app, csrf, login
 
 
@@ -113,7 +113,7 @@ def test_logout_closes_the_session(sqlite_app: Any) -> None:
 def test_passwords_are_stored_hashed(sqlite_app: Any) -> None:
     import sqlalchemy as sa
 
-    from data import db
+    from data.source import db
 
     with sqlite_app.server.app_context(), db.app_engine().connect() as conn:
         hashes = [row.password_hash for row in conn.execute(sa.text("SELECT password_hash FROM dash_user"))]
@@ -209,7 +209,7 @@ def throttle_url(request: pytest.FixtureRequest) -> str:
 
 def test_concurrent_wrong_passwords_get_exactly_five_checks(throttle_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """40 attempts at once from 40 addresses, each check slowed down: 5 are checked (401), 35 refused (429)."""
-    from data import accounts
+    from data.app import accounts
 
     app = build_app(throttle_url)
     checked = []
@@ -299,7 +299,7 @@ def test_refused_attempts_do_not_count_against_the_address(sqlite_app: Any) -> N
 
 def test_logins_while_the_accounts_database_is_down_are_no_failures(sqlite_url: str, tmp_path: Path) -> None:
     """Six attempts get 503 while the accounts database is unreachable; once it is back, chef logs in at once."""
-    from data import db
+    from data.source import db
 
     app = build_app(sqlite_url, APP_DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
     state = app.server.extensions["mediviz"]

@@ -10,9 +10,10 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from data import db, visits
-from data.filters import Filters
-from data.scope import EVERYONE, Scope
+from data.metrics import visites
+from data.metrics.filters import Filters
+from data.metrics.scope import EVERYONE, Scope
+from data.source import db
 from tests.conftest import build_app
 
 
@@ -33,25 +34,25 @@ def counting_queries(engine: sa.Engine) -> Iterator[list[str]]:
 
 def test_the_same_question_is_answered_from_the_cache(sqlite_app: Any) -> None:
     with sqlite_app.server.app_context(), counting_queries(db.crm_engine()) as seen:
-        first = visits.counters(Filters(annee=2025), EVERYONE)
-        again = visits.counters(Filters.from_query({"annee": "2025"}), EVERYONE)
+        first = visites.counters(Filters(annee=2025), EVERYONE)
+        again = visites.counters(Filters.from_query({"annee": "2025"}), EVERYONE)
         assert len(seen) == 1
         assert first.equals(again)
 
 
 def test_the_scope_is_part_of_the_key(sqlite_app: Any) -> None:
     with sqlite_app.server.app_context():
-        everyone = visits.counters(Filters(), EVERYONE)
-        team = visits.counters(Filters(), Scope((5, 6, 7)))
+        everyone = visites.counters(Filters(), EVERYONE)
+        team = visites.counters(Filters(), Scope((5, 6, 7)))
     assert int(everyone["visites"].sum()) == 6
     assert int(team["visites"].sum()) == 2
 
 
 def test_a_new_data_version_invalidates(sqlite_app: Any) -> None:
     with sqlite_app.server.app_context(), counting_queries(db.crm_engine()) as seen:
-        visits.counters(Filters(), EVERYONE)
+        visites.counters(Filters(), EVERYONE)
         sqlite_app.server.extensions["mediviz"]["data_version"] = "next"
-        visits.counters(Filters(), EVERYONE)
+        visites.counters(Filters(), EVERYONE)
         assert len(seen) == 2
 
 
@@ -64,8 +65,8 @@ def test_redis_cache_serves_results(sqlite_url: str) -> None:
     client.flushdb()
     app = build_app(sqlite_url, CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:6379/15")
     with app.server.app_context(), counting_queries(db.crm_engine()) as seen:
-        visits.counters(Filters(mois=1), EVERYONE)
-        visits.counters(Filters(mois=1), EVERYONE)
+        visites.counters(Filters(mois=1), EVERYONE)
+        visites.counters(Filters(mois=1), EVERYONE)
         assert len(seen) == 1
     assert list(client.scan_iter(match="mediviz:*"))
     client.flushdb()

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data import accounts
+from data.app import accounts
 from tests.conftest import PASSWORDS, csrf, login
 
 

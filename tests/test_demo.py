@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from data import demo, schema
+from data import demo
+from data.app import schema as app_schema
+from data.demo import load
+from data.source import schema
 
 END = dt.date(2026, 11, 20)
 FIRST_DAY = dt.date(2025, 5, 21)  # 18 months ending on END
@@ -85,11 +88,11 @@ def test_exact_visit_count_and_returned_counts() -> None:
 
 def test_dash_tables_are_left_alone() -> None:
     eng = _memory_engine()
-    schema.app_metadata.create_all(eng)
+    app_schema.app_metadata.create_all(eng)
     with eng.begin() as conn:
-        conn.execute(schema.dash_user.insert().values(username="demo", password_hash="x"))
+        conn.execute(app_schema.dash_user.insert().values(username="demo", password_hash="x"))
     demo.generate(eng, visits=500, end=END)
-    assert _scalar(eng, sa.select(schema.dash_user.c.username)) == "demo"
+    assert _scalar(eng, sa.select(app_schema.dash_user.c.username)) == "demo"
 
 
 def test_contacts_reference_existing_visits_and_partners(engine: sa.Engine) -> None:
@@ -312,7 +315,7 @@ def test_mariadb_bulk_load_gives_the_same_rows_as_sqlite(engine: sa.Engine, mari
     maria = sa.create_engine(mariadb_url)
     try:
         with maria.connect() as conn:
-            assert demo._infile_allowed(conn)  # the fast path is the one under test
+            assert load._infile_allowed(conn)  # the fast path is the one under test
         counts = demo.generate(maria, visits=VISITS, end=END)
         assert counts["tab_visite"] == VISITS
         for table in schema.crm_metadata.sorted_tables:

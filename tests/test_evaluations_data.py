@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.dialects import mysql, sqlite
 
-from data import evaluations, evaluations_report
-from data.filters import Filters
-from data.schema import evaluation, evaluation_detailed
-from data.scope import EVERYONE, Scope, team_ids
+from data.metrics import evaluations, evaluations_report
+from data.metrics.filters import Filters
+from data.metrics.scope import EVERYONE, Scope, team_ids
+from data.source.schema import evaluation, evaluation_detailed
 from tests import fixture_data
 from tests.conftest import build_app, login
 

@@ -13,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.api import AREAS
-from data import demo, facts, replica
+from data import demo
+from data.metrics import facts
+from data.source import replica
 from tests.conftest import build_app, login
 
 FIXTURE_FILTERS: list[dict[str, Any]] = [

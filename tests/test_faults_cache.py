@@ -17,7 +17,7 @@ import redis
 import sqlalchemy as sa
 
 from dashboard.faultproxy import FaultProxy
-from data import db
+from data.source import db
 from tests.conftest import build_app, login
 
 REDIS_DB = 14
@@ -65,7 +65,9 @@ def test_a_hung_redis_costs_one_short_timeout_then_is_skipped_and_comes_back(
             assert answer.status_code == 200
         assert client.get("/api/v1/visites?mois=1").get_json()["indicateurs"]["visites"] == 3  # V1, V2, V6
     assert slowest < 1.5  # one 0.5 s timeout at most, then the cache is skipped
-    said = [r.getMessage() for r in caplog.records if r.name == "data.health" and r.getMessage().startswith("cache")]
+    said = [
+        r.getMessage() for r in caplog.records if r.name == "data.source.health" and r.getMessage().startswith("cache")
+    ]
     assert len(said) == 1 and "skipped" in said[0]  # once, not a traceback per call
     health = app.server.test_client().get("/health")
     assert health.status_code == 200 and health.get_json()["status"] == "degraded"

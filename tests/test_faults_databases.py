@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from dashboard.faultproxy import FaultProxy
-from data import replica
+from data.source import replica
 from tests.conftest import MARIADB_SERVER, build_app, login
 
 #: Short limits, so that a hang costs seconds in the tests (production defaults: see dashboard/config.py).
@@ -182,7 +182,7 @@ def test_an_app_boots_without_its_accounts_database_and_serves_once_it_answers(
     mariadb_proxy.restore()
     assert until_ok(client, "/login") < 10  # the tables were created in the background (or by this request)
     with app.server.app_context():
-        from data import accounts
+        from data.app import accounts
 
         accounts.create("admin", "admin-password", role="admin")
     assert sa.inspect(sa.create_engine(own)).has_table("dash_session")

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from dashboard.bench import gunicorn
 from dashboard.faultproxy import FaultProxy
-from data import accounts, tokens
+from data.app import accounts, tokens
 from tests import fixture_data
 from tests.conftest import MARIADB_SERVER, build_app
 

@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.faultproxy import FaultProxy
-from data import replica
-from data.refresher import Refresher
+from data.source import refresh_status, replica
+from data.source.refresher import Refresher
 from tests.conftest import build_app, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +175,7 @@ def _held(lock_path: Path) -> bool:
 
 _WORKER = """
 import os, subprocess, sys, time
-job = subprocess.Popen([sys.executable, "-m", "data.refresh_job", sys.argv[1], "--full", "--deadline", "120",
+job = subprocess.Popen([sys.executable, "-m", "data.source.refresh_job", sys.argv[1], "--full", "--deadline", "120",
                         "--parent", str(os.getpid())])
 print(job.pid, flush=True)
 time.sleep(600)
@@ -200,7 +200,7 @@ def test_stale_data_is_called_stale_in_health_and_the_footer(crm: str, tmp_path:
     app.server.config["REFRESH_SECONDS"] = 60  # as in production (no refresher runs in this test)
     record = replica.status(path)
     record["checked_at"] = (dt.datetime.now() - dt.timedelta(minutes=10)).isoformat(timespec="seconds")
-    replica._save_status(path, record)
+    refresh_status.save_status(path, record)
     body = app.server.test_client().get("/health").get_json()
     assert body["status"] == "degraded" and body["replica"]["last_refresh_ok"] is False
     assert body["replica"]["cause"] == "aucune actualisation réussie depuis 10 min"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from data.filters import FilterError, Filters
+from data.metrics.filters import FilterError, Filters
 
 
 def test_the_three_sources_agree_on_one_value() -> None:

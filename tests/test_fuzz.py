@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.filters import FIELDS
+from data.metrics.filters import FIELDS
 from tests.conftest import login
 
 ROUTES = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",

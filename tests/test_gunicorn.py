@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.bench import gunicorn
-from data import replica
+from data.source import replica
 from tests import fixture_data
 
 

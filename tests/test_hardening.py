@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data.filters import CODE_FIELDS, VISIT_FIELDS, FilterError, Filters
-from data.schema import codification, utilisateur
+from data.metrics.filters import CODE_FIELDS, VISIT_FIELDS, FilterError, Filters
+from data.source.schema import codification, utilisateur
 from tests import fixture_data
 from tests.conftest import PASSWORDS, build_app, csrf, login
 
@@ -90,7 +90,7 @@ def test_an_unknown_api_route_is_a_json_404_and_asks_for_login_first(admin: Any,
 
 
 def test_a_wrong_method_with_a_token_on_the_legacy_performance_route_is_a_405(hard_app: Any) -> None:
-    from data import accounts, tokens
+    from data.app import accounts, tokens
 
     with hard_app.server.app_context():
         admin = accounts.find("admin")
@@ -183,7 +183,7 @@ def test_a_link_naming_another_team_says_so_in_the_sidebar(hard_app: Any) -> Non
     with hard_app.server.test_request_context():
         from flask import g
 
-        from data.scope import Scope
+        from data.metrics.scope import Scope
 
         g.mediviz_scope = Scope((2, 3, 4))
         store, alert, search = filters_from(5, None, None, None, [], [], None, None)
@@ -203,7 +203,7 @@ def test_a_link_with_odd_digits_gets_the_inline_message(hard_app: Any, query: st
     with hard_app.server.test_request_context():
         from flask import g
 
-        from data.scope import EVERYONE
+        from data.metrics.scope import EVERYONE
 
         g.mediviz_scope = EVERYONE
         values = values_from_search(query)
@@ -308,7 +308,7 @@ def test_a_forged_drill_value_draws_the_top_level(admin: Any, hard_app: Any, dri
 
 def test_another_spelling_of_an_account_name_is_not_that_account(mariadb_url: str) -> None:
     """On MariaDB "ADMIN" matched "admin": an admin demoted themselves through it, past the self-protection."""
-    from data import accounts
+    from data.app import accounts
 
     app = build_app(mariadb_url)
     client = login(app.server.test_client(), "admin")
@@ -413,7 +413,7 @@ ALLOWED = {**dict.fromkeys(V1, "GET, HEAD, OPTIONS, POST"), **dict.fromkeys(LEGA
 @pytest.mark.parametrize("route", ALLOWED)
 def test_options_on_an_api_route_names_the_methods_it_answers(hard_app: Any, admin: Any, route: str) -> None:
     """OPTIONS answered 200 with an empty HTML body, and GET among the methods of the POST-only legacy routes."""
-    from data import accounts, tokens
+    from data.app import accounts, tokens
 
     with hard_app.server.app_context():
         secret, _ = tokens.create(accounts.find("admin"), "options")  # type: ignore[arg-type]

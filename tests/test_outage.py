@@ -68,7 +68,7 @@ def test_with_redis_down_the_app_answers_uncached_and_logs_it(
     assert first.status_code == again.status_code == 200
     assert first.get_json()["indicateurs"]["visites"] == 6
     # Said once (not a traceback per cache call, as Flask-Caching did), then the cache is skipped for a while.
-    said = [r.getMessage() for r in caplog.records if r.name == "data.health"]
+    said = [r.getMessage() for r in caplog.records if r.name == "data.source.health"]
     assert len(said) == 1 and said[0].startswith("cache: ConnectionError") and "skipped" in said[0]
     assert not [r for r in caplog.records if r.exc_info]
 
@@ -143,7 +143,7 @@ def test_a_page_change_that_met_the_outage_is_made_once_the_database_answers(
 
 def test_a_session_closed_under_an_open_page_asks_to_log_in_again(dash_duo: Any, sqlite_url: str) -> None:
     """Disabling the account ends its session: the next callback answers 401 and the page says so, with a link."""
-    from data import accounts
+    from data.app import accounts
 
     app = build_app(sqlite_url)
     open_logged_in(dash_duo, app, 8067, "/visites", "#visites-kpi-visites", user="chef")
@@ -162,7 +162,7 @@ def test_a_slow_statement_is_stopped_by_the_timeout(mariadb_url: str) -> None:
     """MariaDB stops a statement after ``QUERY_TIMEOUT_SECONDS``: the worker gets an error, not a hang."""
     import time
 
-    from data import db
+    from data.source import db
 
     engine = db.make_engine(mariadb_url, statement_timeout=1)
     started = time.perf_counter()
@@ -176,7 +176,7 @@ def test_a_slow_statement_on_the_replica_is_interrupted(duckdb_url: str, tmp_pat
     """DuckDB has no statement timeout: the read is interrupted after ``QUERY_TIMEOUT_SECONDS`` instead."""
     import time
 
-    from data import db
+    from data.source import db
 
     app = build_app(duckdb_url, QUERY_TIMEOUT_SECONDS=0.5)
     slow = sa.select(sa.func.count()).select_from(sa.text("range(100000000000) AS r(x), range(10) AS s(y)"))

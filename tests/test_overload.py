@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from data import db
 from data.errors import OverloadedError
+from data.source import db
 from tests import fixture_data
 from tests.conftest import build_app, login
 

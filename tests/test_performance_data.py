@@ -21,9 +21,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.dialects import mysql, sqlite
 
-from data import performance, performance_report
-from data.filters import Filters
-from data.scope import EVERYONE, Scope
+from data.metrics import performance, performance_report
+from data.metrics.filters import Filters
+from data.metrics.scope import EVERYONE, Scope
 from tests.conftest import login
 
 LEGACY_KEYS = [

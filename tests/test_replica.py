@@ -15,9 +15,9 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from data import db, replica
-from data.refresher import Refresher
-from data.schema import crm_metadata, partenaire, partenaire_visite, visite
+from data.source import db, replica
+from data.source.refresher import Refresher
+from data.source.schema import crm_metadata, partenaire, partenaire_visite, visite
 from tests.conftest import build_app, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,14 +176,14 @@ def test_a_failed_build_leaves_the_old_replica_serving(
     app = replica_app(crm, path)
     before = replica.current(path)
     assert before is not None
-    real_copy = replica._copy_table
+    real_copy = replica.copy_table
 
     def failing_copy(conn: Any, duck: Any, name: str, columns: tuple[str, ...]) -> int:
         if name == "tab_visite":
             raise sa.exc.OperationalError("SELECT", {}, Exception("connexion perdue"))
         return real_copy(conn, duck, name, columns)
 
-    monkeypatch.setattr(replica, "_copy_table", failing_copy)
+    monkeypatch.setattr(replica, "copy_table", failing_copy)
     result = app.server.test_cli_runner().invoke(args=["refresh", "--full"])
     assert result.exit_code != 0
     assert replica.current(path) == before
@@ -255,7 +255,7 @@ def test_one_refreshing_process_per_host(crm: str, tmp_path: Path) -> None:
     script = (
         "import sys, time, logging\n"
         "from pathlib import Path\n"
-        "from data.refresher import Refresher\n"
+        "from data.source.refresher import Refresher\n"
         "logging.basicConfig(level=logging.INFO)\n"
         "r = Refresher(sys.argv[1], Path(sys.argv[2]), seconds=0.5, window_days=31, full_hours=24)\n"
         "r.start()\n"

@@ -16,15 +16,15 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from dashboard import openapi
-from data import tokens
-from data.filters import FIELDS, Filters
+from data.app import tokens
+from data.metrics.filters import FIELDS, Filters
 from tests.conftest import build_app
 
 
 @pytest.fixture(scope="module")
 def admin_token(sqlite_url: str) -> tuple[Any, str]:
     app = build_app(sqlite_url)
-    from data import accounts
+    from data.app import accounts
 
     with app.server.app_context():
         admin = accounts.find("admin")
@@ -117,7 +117,7 @@ def test_the_document_needs_authentication_and_lists_every_route(admin_token: tu
 @pytest.mark.parametrize("field", FIELDS)
 def test_the_documented_limits_are_the_enforced_ones(field: str) -> None:
     """Each integer bound in the document is accepted, one step beyond is refused; codes likewise."""
-    from data.filters import FilterError
+    from data.metrics.filters import FilterError
 
     schema_of = openapi.value_schema(field)
     if schema_of["type"] == "integer":

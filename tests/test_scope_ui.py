@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.shell import sidebar_options
-from data.schema import partenaire_visite, utilisateur, visite
+from data.source.schema import partenaire_visite, utilisateur, visite
 from tests import fixture_data
 from tests.conftest import build_app, login
 
@@ -90,8 +90,8 @@ def cycle_app(tmp_path: Path) -> Any:
 
 def test_a_cycle_in_the_hierarchy_never_puts_a_manager_s_own_managers_in_their_team(cycle_app: Any) -> None:
     """With 2 → 5 → 30 → 2, manager 5's team held 30 and 2 (its own managers) and 3 and 4 (below 2)."""
-    from data import accounts, tokens
-    from data.scope import team_ids
+    from data.app import accounts, tokens
+    from data.metrics.scope import team_ids
 
     with cycle_app.server.app_context():
         assert team_ids(5) == (5, 6, 7)

@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from data import accounts, db
-from data.schema import dash_user
-from data.sessions import dash_session
+from data.app import accounts
+from data.app.schema import dash_user
+from data.app.sessions import dash_session
+from data.source import db
 from tests.conftest import build_app, csrf, login
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from data import db
-from data.schema import dash_api_token, dash_user
+from data.app.schema import dash_api_token, dash_user
+from data.source import db
 from tests.conftest import PASSWORDS, build_app, csrf, login
 
 
@@ -175,7 +175,7 @@ def states(app: Any, username: str) -> list[str]:
 
 def test_a_new_password_revokes_the_accounts_tokens(sqlite_app: Any) -> None:
     """accounts.set_password (the CLI's set-password, the demo setup): a token minted before no longer works."""
-    from data import accounts
+    from data.app import accounts
 
     mine, other = new_token(sqlite_app, "chef"), new_token(sqlite_app, "admin")
     assert api_status(sqlite_app, mine) == 200
@@ -217,7 +217,7 @@ def both_app(request: pytest.FixtureRequest) -> Any:
 
 def test_disabling_with_accounts_update_revokes_the_tokens(both_app: Any) -> None:
     """accounts.update(active=False) (the CLI's disable too), on SQLite and MariaDB; enabling revives nothing."""
-    from data import accounts
+    from data.app import accounts
 
     secret = new_token(both_app, "chef")
     with both_app.server.app_context():

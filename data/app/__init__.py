@@ -1,0 +1,1 @@
+"""Mediviz's own tables: accounts, API tokens, sessions and the login throttle."""

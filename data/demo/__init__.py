@@ -1,0 +1,9 @@
+"""The synthetic CRM generator: ``generate(engine, visits=…)`` fills the CRM tables with deterministic demo data.
+
+``generator`` draws everything in order from one seed; ``people``, ``partenaires`` and ``visites`` draw each
+table; ``load`` writes them; ``codes`` holds the codification domains and names.
+"""
+
+from data.demo.generator import generate
+
+__all__ = ["generate"]

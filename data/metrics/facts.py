@@ -1,0 +1,120 @@
+"""The contact fact: one row per non-deleted visit × partner, with every column the metrics filter or group on.
+
+A visit without partner keeps one row (the left join). Columns: the visit's own (date, rep, manager at the
+time, type, form, accompaniment), the rep's current role, the partner snapshot on the visit (type, région,
+ville, gamme, spécialité), the partner's current attributes (status, trimmed potential, establishment kind).
+
+Every aggregate is written once, over ``rows(filters, users, materialised)``, the fact's slice for the shared
+filters, in one of two forms with the same columns:
+
+* materialised: the replica's table ``fait_contact`` (``data.source.fact``), sorted by visit date, with
+  *first-occurrence flags*: ``p_<key>`` is 1 on exactly one contact of each (visit, key) group, so that the
+  distinct visits of a group are ``SUM(p_<key>)`` (``visits()``), not a ``COUNT(DISTINCT)`` after joins;
+* otherwise (straight from the CRM, or a replica version without the table), ``data.source.fact.fact_select``:
+  the same join over the CRM tables, as a subquery; ``visits()`` then counts distinct visits.
+
+Under a gamme or région filter a visit may keep only some of its contacts, maybe not the flagged one: distinct
+visits are then counted over the slice (smaller, and exact).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from data.metrics.filters import Filters
+from data.source.fact import DELETED, FACT, FLAGS, HIGH_POTENTIAL, PV, TABLE, TABLE_VERSION, V, day, fact_select
+
+__all__ = ["DELETED", "FACT", "FLAGS", "HIGH_POTENTIAL", "PV", "TABLE", "TABLE_VERSION", "V", "day"]
+
+
+def materialised() -> bool:
+    """Does the current app serve a replica version that holds the fact's table? (Opens the version to serve.)"""
+    state = current_app.extensions["mediviz"]
+    if state.get("replica_path") is None:
+        return False
+    from data.source import db
+
+    db.read_engine()
+    return (state.get("replica_meta") or {}).get("fact") == TABLE_VERSION
+
+
+def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Subquery:
+    """The fact's slice for the shared filters and ``users`` (all when None), as subquery ``f``."""
+    if not materialised:
+        return fact_select(visit_conditions(filters, users)).subquery("f")
+    where: list[sa.ColumnElement[bool]] = []
+    if users is not None:
+        where.append(FACT.c.id_utilisateur.in_(users))
+    where += period_conditions(filters, FACT.c.date_visite)
+    if filters.gamme:
+        where.append(FACT.c.code_gamme_partenaire.in_(filters.gamme))
+    if filters.region:
+        where.append(FACT.c.code_region_partenaire.in_(filters.region))
+    return sa.select(FACT).where(*where).subquery("f")
+
+
+def visits(
+    f: sa.FromClause, filters: Filters, flag: str = "p_visite", when: sa.ColumnElement[bool] | None = None
+) -> sa.ColumnElement[int]:
+    """Distinct visits of each group (of the contacts matching ``when``), the groups' keys being those of
+    ``flag`` or finer: a sum of flags where they hold, else a distinct count."""
+    if flag in f.c and not (filters.gamme or filters.region):
+        marked = f.c[flag] if when is None else sa.case((when, f.c[flag]), else_=0)
+        return sa.func.coalesce(sa.func.sum(marked), 0)
+    counted = f.c.id_visite if when is None else sa.case((when, f.c.id_visite))
+    return sa.func.count(sa.distinct(counted))
+
+
+def contacts() -> sa.ColumnElement[int]:
+    """Number of contacts: (visit, partner) rows."""
+    return sa.func.count().label("contacts")
+
+
+def visit_conditions(
+    filters: Filters, users: tuple[int, ...] | None, date_col: Any = None
+) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions of the shared filters on the visit fact (deleted visits always excluded)."""
+    conditions: list[sa.ColumnElement[bool]] = [V.c.code_statut_visite != DELETED]
+    if users is not None:
+        conditions.append(V.c.id_utilisateur.in_(users))
+    conditions += period_conditions(filters, V.c.date_visite if date_col is None else date_col)
+    if filters.gamme:
+        conditions.append(PV.c.code_gamme_partenaire.in_(filters.gamme))
+    if filters.region:
+        conditions.append(PV.c.code_region_partenaire.in_(filters.region))
+    return conditions
+
+
+def period_conditions(filters: Filters, column: Any) -> list[sa.ColumnElement[bool]]:
+    """Year, month and inclusive day-range conditions on a DATETIME column, as index-friendly ranges."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.annee is not None and filters.mois is not None:
+        first = dt.date(filters.annee, filters.mois, 1)
+        conditions += _between(column, first, _next_month(first))
+    elif filters.annee is not None:
+        conditions += _between(column, dt.date(filters.annee, 1, 1), dt.date(filters.annee + 1, 1, 1))
+    elif filters.mois is not None:
+        conditions.append(sa.extract("month", column) == filters.mois)
+    start = filters.start_date
+    end = filters.end_date + dt.timedelta(days=1) if filters.end_date else None
+    conditions += _between(column, start, end)
+    return conditions
+
+
+def _between(column: Any, start: dt.date | None, stop: dt.date | None) -> list[sa.ColumnElement[bool]]:
+    """``start <= column < stop`` with either bound optional."""
+    out: list[sa.ColumnElement[bool]] = []
+    if start is not None:
+        out.append(column >= dt.datetime.combine(start, dt.time()))
+    if stop is not None:
+        out.append(column < dt.datetime.combine(stop, dt.time()))
+    return out
+
+
+def _next_month(first: dt.date) -> dt.date:
+    """The first day of the month after ``first``."""
+    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -1,0 +1,166 @@
+"""The Partenaires area as tables: what the page charts and what the API (v1 and legacy ``/partenaire``) returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from data.metrics import codes, partenaires, shapes
+from data.metrics.filters import VISIT_FIELDS, Filters
+from data.metrics.scope import Scope
+
+#: The filters this area accepts (API): the sidebar's.
+FIELDS = VISIT_FIELDS
+#: The potential classes in business order; every one is listed, with 0 if none.
+POTENTIALS = ("A+", "A", "B", "C", "D")
+ESTABLISHMENT_TYPES = ("ETPR", "ETPU")
+REGION_KEYS = {
+    "parent_code": "code_region_partenaire", "parent_label": "region", "parent_total": "total_partenaire",
+    "children": "ville", "child_code": "code_ville_partenaire", "child_parent_code": "code_region_partenaire",
+    "child_label": "ville", "child_parent_label": "region", "child_count": "nb_partenaire",
+    "child_parent_first": "1",
+}  # fmt: skip
+GAMME_KEYS = {
+    "parent_code": "code_gamme", "parent_label": "gamme", "parent_total": "total_partenaire",
+    "children": "specialites", "child_code": "code_specialite", "child_parent_code": "code_gamme",
+    "child_label": "specialite", "child_parent_label": "gamme", "child_count": "nb_partenaire",
+}  # fmt: skip
+LEVEL_COLUMNS = ["code_parent", "code", "comptes", "visites"]
+
+
+def _levels(rows: list[tuple[Any, ...]], dimension: str) -> list[tuple[Any, ...]]:
+    """One dimension as ``(code_parent, code, comptes, visites)``: parent rows (``code`` None, summed over
+    children), then children. The sum is exact: each account has one current row, so the children of a parent
+    partition its accounts."""
+    mine = [row for row in rows if row[0] == dimension and row[1] is not None]
+    parents: dict[Any, list[int]] = {}
+    for _, parent, _, accounts, visits in mine:
+        total = parents.setdefault(parent, [0, 0])
+        total[0] += accounts
+        total[1] += visits
+    children = [(parent, code, accounts, visits) for _, parent, code, accounts, visits in mine if code is not None]
+    return [(code, None, accounts, visits) for code, (accounts, visits) in parents.items()] + children
+
+
+COMPTES = 2  # the index of ``comptes`` in a level row
+
+
+def potential_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """Visited accounts per potentiel: ``(code, libelle, n)`` (A+, A, B, C, D, then unknown classes)."""
+    levels = _levels(partenaires.account_rows(filters, scope), "potentiel")
+    return shapes.parent_rows(levels, [(code, code) for code in POTENTIALS], COMPTES)
+
+
+def potentials(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``potential_rows`` as a DataFrame: ``code, libelle, n``."""
+    return _frame(potential_rows(filters, scope), ["code", "libelle", "n"])
+
+
+def establishment_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """Visited accounts per établissement: ``(code, libelle, type, n)``, type ETPR/ETPU; every ETPR/ETPU code."""
+    known = [(code, label, kind) for kind in ESTABLISHMENT_TYPES for code, label, _ in codes.catalogue(kind)]
+    known.sort(key=lambda row: (row[1] is None, row[1] or "", row[0]))
+    kinds = {code: kind for code, _, kind in known}
+    levels = _levels(partenaires.account_rows(filters, scope), "etablissement")
+    rows = shapes.parent_rows(levels, [(code, label) for code, label, _ in known], COMPTES)
+    return [(code, label, kinds.get(code, ""), n) for code, label, n in rows]
+
+
+def etablissements(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``establishment_rows`` as a DataFrame: ``code, libelle, type, n``."""
+    return _frame(establishment_rows(filters, scope), ["code", "libelle", "type", "n"])
+
+
+def region_levels(filters: Filters, scope: Scope) -> tuple[list, list]:
+    """(every région with its visited accounts, every ville with its accounts and région), plain rows."""
+    levels = _levels(partenaires.account_rows(filters, scope), "region")
+    catalogue = [(code, label) for code, label, _ in codes.catalogue("REGI")]
+    return shapes.parent_rows(levels, catalogue, COMPTES), shapes.child_rows(levels, codes.labels("VILL"), COMPTES)
+
+
+def gamme_levels(filters: Filters, scope: Scope) -> tuple[list, list]:
+    """(every gamme with its visited accounts, every spécialité with its accounts and gamme), plain rows."""
+    levels = _levels(partenaires.account_rows(filters, scope), "gamme")
+    catalogue = [(code, label) for code, label, _ in codes.catalogue("GAMM")]
+    return shapes.parent_rows(levels, catalogue, COMPTES), shapes.child_rows(levels, codes.labels("SPEC"), COMPTES)
+
+
+def regions(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every région with its visited accounts, every ville with its accounts and région): ``code, libelle, n``."""
+    parents, children = region_levels(filters, scope)
+    return _frame(parents, ["code", "libelle", "n"]), _frame(children, ["code_parent", "code", "libelle", "n"])
+
+
+def gammes(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every gamme with its visited accounts, every spécialité with its accounts and gamme): ``code, libelle, n``."""
+    parents, children = gamme_levels(filters, scope)
+    return _frame(parents, ["code", "libelle", "n"]), _frame(children, ["code_parent", "code", "libelle", "n"])
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns).astype({"n": "int64"})
+
+
+COVERAGE_COLUMNS = ["code", "comptes", "comptes_visites", "couverture"]
+
+
+def coverage_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """Per potentiel: ``(code, comptes`` (the base), ``comptes_visites, couverture)`` (share, None if no base)."""
+    counts = {code: (base, seen) for code, base, seen in partenaires.coverage_rows(filters, scope) if code is not None}
+    order = [*POTENTIALS, *sorted(set(counts) - set(POTENTIALS))]
+    rows = [(code, *counts.get(code, (0, 0))) for code in order]
+    return [(code, base, seen, seen / base if base > 0 else None) for code, base, seen in rows]
+
+
+def coverage(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``coverage_rows`` as a DataFrame (``couverture`` NaN if no base)."""
+    frame = pd.DataFrame(coverage_rows(filters, scope), columns=COVERAGE_COLUMNS)
+    frame["couverture"] = frame["couverture"].astype("float64")
+    return frame.astype({"comptes": "int64", "comptes_visites": "int64"})
+
+
+def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """Headline numbers: visited accounts, their mean visits, the base, its visited share (``None``: no base)."""
+    by_potential = [row for row in partenaires.account_rows(filters, scope) if row[0] == "potentiel"]  # every one
+    visited, visits = sum(row[3] for row in by_potential), sum(row[4] for row in by_potential)
+    base = partenaires.coverage_rows(filters, scope)
+    accounts, covered = sum(row[1] for row in base), sum(row[2] for row in base)
+    return {
+        "comptes_visites": visited,
+        "visites_moyennes": visits / visited if visited else 0.0,
+        "comptes_portefeuille": accounts,
+        "comptes_portefeuille_visites": covered,
+        "comptes_non_visites": accounts - covered,
+        "couverture": covered / accounts if accounts else None,
+    }
+
+
+def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The legacy ``POST /partenaire`` body, keys in the legacy order; counts are visited accounts."""
+    return {
+        "Nombre_de_comptes_par_potentiel": [
+            {"code_potentiel": code, "nombre_partenaire": n} for code, _, n in potential_rows(filters, scope)
+        ],
+        "Nombre_de_visites_moyen": float(kpis(filters, scope)["visites_moyennes"]),
+        "Nombre_de_comptes_par_etablissement": [
+            {"etablissement": label, "nombre_partenaire": n} for _, label, _, n in establishment_rows(filters, scope)
+        ],
+        "region_partenaire": shapes.nest(*region_levels(filters, scope), REGION_KEYS),
+        "gamme_partenaire": shapes.nest(*gamme_levels(filters, scope), GAMME_KEYS),
+    }
+
+
+def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The v1 body: the legacy structures, the headline numbers, établissement codes and coverage per potentiel."""
+    keys = ("code_type_etablissement", "etablissement", "type_etablissement", "nombre_partenaire")
+    return {
+        "filtres": filters.to_dict(),
+        "indicateurs": kpis(filters, scope),
+        **legacy_payload(filters, scope),
+        "etablissements": [dict(zip(keys, row, strict=True)) for row in establishment_rows(filters, scope)],
+        "couverture_par_potentiel": [
+            dict(zip(("code_potentiel", "comptes", "comptes_visites", "couverture"), row, strict=True))
+            for row in coverage_rows(filters, scope)
+        ],
+    }

@@ -1,0 +1,87 @@
+"""Performance aggregates (the legacy ``/performance``): distinct visits per partner attribute and per rep.
+
+Every count is a number of distinct visits (``visites``); a visit with partners in several categories counts
+once in each. Partner status and potential are the partner's current values (``tab_partenaire``); type and
+region are the snapshot on the visit (``tab_partenaire_visite``). SUPP visits never count.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data.cache import memoized
+from data.metrics import facts
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope, visible_users
+from data.source import db
+
+#: Potentials counted as high in the KPI (trimmed codes).
+HIGH_POTENTIAL = facts.HIGH_POTENTIAL
+BREAKDOWN_COLUMNS = ["dimension", "code", "visites"]
+#: Dimension -> (fact column, the flag that marks each of its (visit, value) groups once).
+DIMENSIONS = {
+    "type": ("code_type_partenaire", "p_type"),
+    "statut": ("statut_partenaire", "p_statut"),
+    "potentiel": ("potentiel", "p_potentiel"),  # trimmed in the fact: " B" is "B"
+}
+
+
+def breakdown_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.CompoundSelect:
+    """Distinct visits per partner type, status and potential: ``dimension, code, visites`` (NULL codes dropped)."""
+    f = facts.rows(filters, users, materialised)
+    parts = [
+        sa.select(
+            sa.literal(name, sa.String(12)).label("dimension"),
+            f.c[column].label("code"),
+            facts.visits(f, filters, flag).label("visites"),
+        )
+        .where(f.c[column].is_not(None), f.c[column] != "")
+        .group_by(f.c[column])
+        for name, (column, flag) in DIMENSIONS.items()
+    ]
+    return sa.union_all(*parts)
+
+
+def per_user_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
+    """Distinct visits per visiting user: ``id_utilisateur, visites``."""
+    f = facts.rows(filters, users, materialised)
+    return sa.select(f.c.id_utilisateur, facts.visits(f, filters).label("visites")).group_by(f.c.id_utilisateur)
+
+
+def totals_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
+    """Distinct visits, and distinct visits to at least one partner of high potential (A+ or A)."""
+    f = facts.rows(filters, users, materialised)
+    high = facts.visits(f, filters, "p_fort", f.c.potentiel_fort == 1)
+    return sa.select(facts.visits(f, filters).label("visites"), high.label("visites_potentiel_fort"))
+
+
+@memoized
+def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[str, str, int]]:
+    """``(dimension, code, visites)``, dimension type, statut or potentiel: only the codes that occur."""
+    rows = db.read(breakdown_stmt(filters, visible_users(filters, scope), facts.materialised()))
+    return [(dimension, code, int(visits)) for dimension, code, visits in rows]
+
+
+def breakdown(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``breakdown_rows`` as a DataFrame: ``dimension``, ``code``, ``visites``."""
+    return pd.DataFrame(breakdown_rows(filters, scope), columns=BREAKDOWN_COLUMNS).astype({"visites": "int64"})
+
+
+@memoized
+def per_user_rows(filters: Filters, scope: Scope) -> list[tuple[int, int]]:
+    """``(id_utilisateur, visites)``: every user with at least one visit in the slice."""
+    rows = db.read(per_user_stmt(filters, visible_users(filters, scope), facts.materialised()))
+    return [(int(user), int(visits)) for user, visits in rows]
+
+
+def per_user(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``per_user_rows`` as a DataFrame: ``id_utilisateur``, ``visites``."""
+    return pd.DataFrame(per_user_rows(filters, scope), columns=["id_utilisateur", "visites"]).astype("int64")
+
+
+@memoized
+def totals(filters: Filters, scope: Scope) -> dict[str, int]:
+    """``visites`` and ``visites_potentiel_fort`` (visits to an A+ or A partner) of the slice."""
+    row = db.read(totals_stmt(filters, visible_users(filters, scope), facts.materialised()))[0]
+    return {"visites": int(row[0] or 0), "visites_potentiel_fort": int(row[1] or 0)}

@@ -1,0 +1,110 @@
+"""The Utilisateurs area's time and hierarchy tables: active users and visits per month (every month of the period,
+empty ones included) and per manager at visit time (rows for the API, DataFrames for the page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from data.metrics import options, utilisateurs
+from data.metrics.filters import Filters
+from data.metrics.scope import Scope, users
+
+NO_MANAGER = "Sans responsable"
+
+
+Row = dict[str, Any]
+
+
+def _frame(rows: list[Row], columns: list[str]) -> pd.DataFrame:
+    """Rows as a DataFrame, counts as int64."""
+    frame = pd.DataFrame(rows, columns=columns)
+    counts = [column for column in ("utilisateurs", "visites") if column in columns]
+    return frame.astype({column: "int64" for column in counts})
+
+
+def month_rows(filters: Filters, scope: Scope) -> list[Row]:
+    """``periode`` (first day), ``mois`` ("YYYY-MM"), ``utilisateurs``, ``visites``: every month of the slice.
+
+    The calendar runs from the filters' first day (dates, year, month), else the first month with visits, to
+    their last day, else the last month with visits; with ``mois`` alone, only that month of each year.
+    """
+    data = {(year, month): (users_, visits) for year, month, users_, visits in utilisateurs.month_rows(filters, scope)}
+    first, last = _bounds(filters)
+    start = (first.year, first.month) if first else min(data, default=None)
+    stop = (last.year, last.month) if last else max(data, default=None)
+    months: list[tuple[int, int]] = []
+    if start is not None and stop is not None:
+        year, month = start
+        while (year, month) <= stop:
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if filters.mois is not None:
+        months = [(year, month) for year, month in months if month == filters.mois]
+    return [
+        {
+            "periode": dt.date(year, month, 1),
+            "mois": f"{year:04d}-{month:02d}",
+            "utilisateurs": data.get((year, month), (0, 0))[0],
+            "visites": data.get((year, month), (0, 0))[1],
+        }
+        for year, month in months
+    ]
+
+
+def month_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``month_rows`` as a DataFrame (``periode`` as datetime64)."""
+    frame = _frame(month_rows(filters, scope), ["periode", "mois", "utilisateurs", "visites"])
+    frame["periode"] = pd.to_datetime(frame["periode"])
+    return frame
+
+
+def _bounds(filters: Filters) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last days the filters allow (``None``: unbounded)."""
+    firsts = [d for d in (filters.start_date,) if d]
+    lasts = [d for d in (filters.end_date,) if d]
+    if filters.annee is not None:
+        firsts.append(dt.date(filters.annee, filters.mois or 1, 1))
+        lasts.append(dt.date(filters.annee, filters.mois or 12, 28))
+    if firsts or lasts:  # never months before or after any visit (the rest of this year's months, at 0)
+        first_visit, last_visit = options.date_bounds()
+        if first_visit is not None and last_visit is not None:
+            firsts.append(dt.date.fromisoformat(first_visit).replace(day=1))
+            lasts.append(dt.date.fromisoformat(last_visit))
+    return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
+
+
+MANAGER_COLUMNS = ["id_responsable", "responsable", "visites", "pourcentage", "utilisateurs"]
+
+
+def manager_rows(filters: Filters, scope: Scope) -> list[Row]:
+    """``MANAGER_COLUMNS`` per manager at visit time (id order). ``pourcentage`` is the share of the slice's
+    distinct visits (each visit has one manager), 1 decimal."""
+    rows = sorted(utilisateurs.manager_rows(filters, scope))
+    people = users()
+    names = dict(zip(people["id_utilisateur"], people["nom"], strict=True))
+    total = sum(visits for _, _, visits in rows)
+    return [
+        dict(
+            zip(
+                MANAGER_COLUMNS,
+                (manager, _manager_name(manager, names), visits, round(100 * visits / total, 1), users_),
+                strict=True,
+            )
+        )
+        for manager, users_, visits in rows
+    ]
+
+
+def manager_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``manager_rows`` as a DataFrame."""
+    return _frame(manager_rows(filters, scope), MANAGER_COLUMNS).astype({"id_responsable": "int64"})
+
+
+def _manager_name(manager_id: int, names: dict[Any, str]) -> str:
+    """A manager's name; visits without a manager, or with one missing from ``tab_utilisateur``, say so."""
+    if manager_id == 0:
+        return NO_MANAGER
+    return str(names.get(manager_id) or f"Utilisateur {manager_id}")
