@@ -48,6 +48,7 @@ class SizeResult:
     incremental_s: float = 0.0
     incremental_kind: str = ""
     timings: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)  # (mode, area, set) -> s
+    failures: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (mode, area, set) -> what came back
     worker_rss_mb: list[float] = field(default_factory=list)
     page_s: list[float] = field(default_factory=list)
     page_cached_s: list[float] = field(default_factory=list)

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from dashboard._bench_data import AREAS, REDIS, ROOT, SERVER, SizeResult, change_crm, database, filter_sets, refresh_job
 from dashboard._bench_report import NOTES, fmt_list, report
 from dashboard._bench_serve import (
+    AnswerError,
     browser_pages,
     free_port,
     gunicorn,
@@ -94,12 +95,16 @@ def run_size(visits: int, work: Path, repeats: int, maria_repeats: int, browser:
         client = make_app(url, mode, replica_path, app_db)
         for area in AREAS:
             for name, filters in sets.items():
-                if mode == "cached":
-                    time_api(client, area, filters, 1)  # the first answer fills the cache
-                times = time_api(client, area, filters, reps, budget)
-                result.timings[(mode, area, name)] = times
-            whole = statistics.median(result.timings[(mode, area, "whole period")]) * 1000
-            print(f"{mode:>8} {area:<16} whole period p50 {whole:9.1f} ms", flush=True)
+                try:
+                    if mode == "cached":
+                        time_api(client, area, filters, 1)  # the first answer fills the cache
+                    result.timings[(mode, area, name)] = time_api(client, area, filters, reps, budget)
+                except AnswerError as exc:
+                    result.failures[(mode, area, name)] = str(exc)
+                    print(f"{mode:>8} {area:<16} {name}: {exc}", flush=True)
+            whole = result.timings.get((mode, area, "whole period"))
+            said = f"{statistics.median(whole) * 1000:9.1f} ms" if whole else "failed"
+            print(f"{mode:>8} {area:<16} whole period p50 {said}", flush=True)
 
     if browser:
         process, base = serve(url, replica_path, app_db)

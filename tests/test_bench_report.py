@@ -43,3 +43,12 @@ def test_growth_gives_every_size_and_the_ratio_of_the_largest_to_the_smallest() 
     assert "| visites, whole period | 20.0 ms | 500.0 ms | ×25.0 |" in growth
     assert "| replica full build | 0.4 s | 40.0 s | ×100.0 |" in growth
     assert "| Visites page after a filter change, p50 | — | — | — |" in growth  # no browser in this run
+
+
+def test_an_answer_that_failed_is_reported_and_misses_its_target() -> None:
+    size = _size(10_000_000, 400, mariadb=False)
+    del size.timings[("replica", "utilisateurs", "whole period")]
+    size.failures[("replica", "utilisateurs", "whole period")] = "HTTP 503 Service surchargé"
+    text = report([size], "abc1234", 60)
+    assert "| utilisateurs | whole period | not run | **failed**: HTTP 503 Service surchargé |" in text
+    assert "(slowest: utilisateurs, whole period failed) | — | **missed**: an answer failed |" in text

@@ -16,6 +16,7 @@ from dashboard.api import AREAS
 from data import demo
 from data.metrics import facts
 from data.source import replica
+from data.source.fact import TABLE_BY_REP
 from tests.conftest import build_app, login
 
 FIXTURE_FILTERS: list[dict[str, Any]] = [
@@ -142,10 +143,23 @@ def test_an_incremental_refresh_leaves_the_fact_as_a_full_build_would(crm: str, 
     replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
     assert incremental == fact_rows(tmp_path / "full.duckdb")
     assert any(row[facts.FACT.c.keys().index("potentiel")] == "A" for row in incremental)
+    assert fact_rows(path, TABLE_BY_REP) == incremental  # the copy sorted by rep holds the same rows
 
 
-def fact_rows(path: Path) -> list[tuple[Any, ...]]:
+def test_a_replica_built_before_the_copy_sorted_by_rep_is_rebuilt_in_full(crm: str, tmp_path: Path) -> None:
+    path = tmp_path / "replica.duckdb"
+    replica.build(sa.create_engine(crm), path)
+    version = replica.current(path)
+    assert version is not None
+    with duckdb.connect(str(version)) as con:  # as Mediviz wrote it before: fact version 1, no copy by rep
+        con.execute(f"DROP TABLE {TABLE_BY_REP}")
+        con.execute(f"UPDATE {replica.META} SET value = '1' WHERE key = 'fact'")
+    assert replica.refresh(sa.create_engine(crm), path) == "full"
+    assert fact_rows(path, TABLE_BY_REP) == fact_rows(path)
+
+
+def fact_rows(path: Path, table: str = facts.TABLE) -> list[tuple[Any, ...]]:
     version = replica.current(path)
     assert version is not None
     with duckdb.connect(str(version), read_only=True) as con:
-        return sorted(con.execute(f"SELECT * FROM {facts.TABLE}").fetchall(), key=repr)
+        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)

@@ -26,7 +26,19 @@ import sqlalchemy as sa
 from flask import current_app
 
 from data.metrics.filters import Filters
-from data.source.fact import DELETED, FACT, FLAGS, HIGH_POTENTIAL, PV, TABLE, TABLE_VERSION, V, day, fact_select
+from data.source.fact import (
+    DELETED,
+    FACT,
+    FACT_BY_REP,
+    FLAGS,
+    HIGH_POTENTIAL,
+    PV,
+    TABLE,
+    TABLE_VERSION,
+    V,
+    day,
+    fact_select,
+)
 
 __all__ = ["DELETED", "FACT", "FLAGS", "HIGH_POTENTIAL", "PV", "TABLE", "TABLE_VERSION", "V", "day"]
 
@@ -42,19 +54,25 @@ def materialised() -> bool:
     return (state.get("replica_meta") or {}).get("fact") == TABLE_VERSION
 
 
+#: Up to this many reps, a slice reads the copy of the fact sorted by rep (a rep, a supervisor's team); more
+#: reps (a region's director, everyone) read the one sorted by date.
+FEW_REPS = 60
+
+
 def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Subquery:
     """The fact's slice for the shared filters and ``users`` (all when None), as subquery ``f``."""
     if not materialised:
         return fact_select(visit_conditions(filters, users)).subquery("f")
+    fact = FACT_BY_REP if users is not None and len(users) <= FEW_REPS else FACT
     where: list[sa.ColumnElement[bool]] = []
     if users is not None:
-        where.append(FACT.c.id_utilisateur.in_(users))
-    where += period_conditions(filters, FACT.c.date_visite)
+        where.append(fact.c.id_utilisateur.in_(users))
+    where += period_conditions(filters, fact.c.date_visite)
     if filters.gamme:
-        where.append(FACT.c.code_gamme_partenaire.in_(filters.gamme))
+        where.append(fact.c.code_gamme_partenaire.in_(filters.gamme))
     if filters.region:
-        where.append(FACT.c.code_region_partenaire.in_(filters.region))
-    return sa.select(FACT).where(*where).subquery("f")
+        where.append(fact.c.code_region_partenaire.in_(filters.region))
+    return sa.select(fact).where(*where).subquery("f")
 
 
 def visits(

@@ -26,8 +26,11 @@ DELETED = "SUPP"
 #: Potentials counted as high (trimmed codes).
 HIGH_POTENTIAL = ("A+", "A")
 TABLE = "fait_contact"
+#: The same rows sorted by rep, then date: a rep's or a team's slice reads only its row groups (one rep over
+#: the whole period at 10M visits: 7 ms instead of 52 for a statement).
+TABLE_BY_REP = "fait_contact_delegue"
 #: Written in a replica version's metadata when it holds the table as defined here.
-TABLE_VERSION = "1"
+TABLE_VERSION = "2"
 #: Flag -> the columns whose (visit, columns) groups it marks once; ``p_visite`` marks each visit once.
 FLAGS: dict[str, tuple[str, ...]] = {
     "p_visite": (),
@@ -106,10 +109,16 @@ CONTACT_COLUMNS = (
 )  # fmt: skip
 
 
-#: The replica's table, as statements see it.
-FACT = sa.Table(
-    TABLE,
-    sa.MetaData(),
-    *(sa.Column(column.name, column.type) for column in fact_select().selected_columns),
-    *(sa.Column(flag, sa.Integer) for flag in FLAGS),
-)
+def _table(name: str) -> sa.Table:
+    """A materialised copy of the fact, as statements see it."""
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        *(sa.Column(column.name, column.type) for column in fact_select().selected_columns),
+        *(sa.Column(flag, sa.Integer) for flag in FLAGS),
+    )
+
+
+#: The replica's tables: sorted by visit date, and by rep then date.
+FACT = _table(TABLE)
+FACT_BY_REP = _table(TABLE_BY_REP)

@@ -3,7 +3,8 @@ full build, its rows replaced for the visits an incremental refresh re-reads.
 
 The first-occurrence flags are computed in one window pass per visit: a flag is 1 where no earlier contact of
 the visit (in partner order) has the same keys. The table is sorted by visit date, so that a period reads only
-the row groups it needs.
+the row groups it needs; a copy sorted by rep then date (``fait_contact_delegue``) serves the slices of a few
+reps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.source.fact import FLAGS, TABLE, fact_select
+from data.source.fact import FLAGS, TABLE, TABLE_BY_REP, fact_select
 
 #: The temporary table of the visits whose fact rows a refresh rebuilds (see ``mark_stale``).
 STALE = "fact_stale"
@@ -52,6 +53,9 @@ def _rows_sql(visit_ids: Any = None) -> str:
 def build(replica: Any) -> int:
     """Create the fact in a replica version being built (a DuckDB connection); its row count."""
     replica.execute(f"CREATE OR REPLACE TABLE {TABLE} AS {_rows_sql()}")
+    replica.execute(
+        f"CREATE OR REPLACE TABLE {TABLE_BY_REP} AS SELECT * FROM {TABLE} ORDER BY id_utilisateur, date_visite"
+    )
     (rows,) = replica.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
     return int(rows)
 
@@ -81,9 +85,14 @@ def refresh(replica: Any) -> int:
         LEFT JOIN tab_utilisateur u ON u.id_utilisateur = f.id_utilisateur
         WHERE f.role IS DISTINCT FROM u.role"""
     )
-    replica.execute(f"DELETE FROM {TABLE} WHERE id_visite IN (SELECT id_visite FROM {STALE})")
+    for table in (TABLE, TABLE_BY_REP):
+        replica.execute(f"DELETE FROM {table} WHERE id_visite IN (SELECT id_visite FROM {STALE})")
     ids = sa.select(sa.table(STALE, sa.column("id_visite")).c.id_visite)
     replica.execute(f"INSERT INTO {TABLE} {_rows_sql(ids)}")
+    replica.execute(  # appended: they stay grouped at the end until the next full build sorts them in
+        f"INSERT INTO {TABLE_BY_REP} SELECT * FROM {TABLE} WHERE id_visite IN (SELECT id_visite FROM {STALE})"
+        " ORDER BY id_utilisateur, date_visite"
+    )
     (count,) = replica.execute(f"SELECT count(DISTINCT id_visite) FROM {STALE}").fetchone()
     replica.execute(f"DROP TABLE {STALE}")
     return int(count)

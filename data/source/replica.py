@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from data.source import fact_table
 from data.source.fact import TABLE as FACT_TABLE
+from data.source.fact import TABLE_VERSION as FACT_VERSION
 from data.source.refresh_status import describe, mark_attempt, record_failure, status, write_status
 from data.source.replica_copy import COLUMNS, META, apply_changes, copy_table, finish
 from data.source.versions import current, discard, metadata, new_version, previous, publish, readable, url
@@ -150,6 +151,12 @@ def _refresh(source: sa.Engine, path: Path, *, window_days: int, now: dt.datetim
     except (OSError, duckdb.Error) as exc:
         discard(target)
         log.error("replica: the served version %s cannot be read (%s); rebuilding in full", served.name, exc)
+        _build(source, path)
+        return "full"
+    if old.get("fact") != FACT_VERSION:  # built by an older Mediviz: its fact has other tables or none
+        replica.close()
+        discard(target)
+        log.info("replica: the served version holds fact %s, not %s; rebuilding in full", old.get("fact"), FACT_VERSION)
         _build(source, path)
         return "full"
     try:
