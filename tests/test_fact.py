@@ -146,6 +146,22 @@ def test_an_incremental_refresh_leaves_the_fact_as_a_full_build_would(crm: str, 
     assert fact_rows(path, TABLE_BY_REP) == incremental  # the copy sorted by rep holds the same rows
 
 
+def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm: str, tmp_path: Path) -> None:
+    """Old visits (outside any window) whose rep or partner changed are rebuilt as a full build would have them
+    (the refresh finds them by comparing the partners' and reps' attributes before and after the copy)."""
+    path = tmp_path / "replica.duckdb"
+    replica.build(sa.create_engine(crm), path)
+    with sa.create_engine(crm).begin() as conn:
+        conn.execute(sa.text("UPDATE tab_utilisateur SET role = 'KAM' WHERE id_utilisateur = 3"))
+        conn.execute(sa.text("UPDATE tab_partenaire SET code_statut_partenaire = 'MIGR' WHERE id_partenaire = 1"))
+    assert replica.refresh(sa.create_engine(crm), path, window_days=0) == "incremental"
+    replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
+    assert fact_rows(path) == fact_rows(tmp_path / "full.duckdb")
+    assert fact_rows(path, TABLE_BY_REP) == fact_rows(tmp_path / "full.duckdb")
+    roles = {row[facts.FACT.c.keys().index("role")] for row in fact_rows(path) if row[2] == 3}
+    assert roles == {"KAM"}
+
+
 def test_a_replica_built_before_the_copy_sorted_by_rep_is_rebuilt_in_full(crm: str, tmp_path: Path) -> None:
     path = tmp_path / "replica.duckdb"
     replica.build(sa.create_engine(crm), path)
