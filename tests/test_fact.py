@@ -16,7 +16,7 @@ from dashboard.api import AREAS
 from data import demo
 from data.metrics import facts
 from data.source import replica
-from data.source.fact import TABLE_BY_REP
+from data.source.fact import FACT, FLAGS, TABLE, TABLE_BY_REP
 from tests.conftest import build_app, login
 
 FIXTURE_FILTERS: list[dict[str, Any]] = [
@@ -115,14 +115,14 @@ def test_every_flag_counts_what_a_distinct_count_counts(generated: tuple[str, di
     path = tmp_path / "replica.duckdb"
     replica.build(sa.create_engine(url), path)
     con = duckdb.connect(str(replica.current(path)), read_only=True)
-    for flag, keys in facts.FLAGS.items():
+    for flag, keys in FLAGS.items():
         group = ", ".join(keys) or "1"
         stmt = (
             f"SELECT {group}, sum({flag}) AS flagged, count(DISTINCT id_visite) AS counted "
-            f"FROM {facts.TABLE} GROUP BY ALL HAVING flagged <> counted"
+            f"FROM {TABLE} GROUP BY ALL HAVING flagged <> counted"
         )
         assert con.execute(stmt).fetchall() == [], flag
-    (rows,) = con.execute(f"SELECT count(*) FROM {facts.TABLE}").fetchall()[0]
+    (rows,) = con.execute(f"SELECT count(*) FROM {TABLE}").fetchall()[0]
     (contacts,) = con.execute(
         "SELECT count(*) FROM tab_visite v LEFT JOIN tab_partenaire_visite pv USING (id_visite)"
         " WHERE v.code_statut_visite <> 'SUPP'"
@@ -142,7 +142,7 @@ def test_an_incremental_refresh_leaves_the_fact_as_a_full_build_would(crm: str, 
     incremental = fact_rows(path)
     replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
     assert incremental == fact_rows(tmp_path / "full.duckdb")
-    assert any(row[facts.FACT.c.keys().index("potentiel")] == "A" for row in incremental)
+    assert any(row[FACT.c.keys().index("potentiel")] == "A" for row in incremental)
     assert fact_rows(path, TABLE_BY_REP) == incremental  # the copy sorted by rep holds the same rows
 
 
@@ -158,7 +158,7 @@ def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm:
     replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
     assert fact_rows(path) == fact_rows(tmp_path / "full.duckdb")
     assert fact_rows(path, TABLE_BY_REP) == fact_rows(tmp_path / "full.duckdb")
-    roles = {row[facts.FACT.c.keys().index("role")] for row in fact_rows(path) if row[2] == 3}
+    roles = {row[FACT.c.keys().index("role")] for row in fact_rows(path) if row[2] == 3}
     assert roles == {"KAM"}
 
 
@@ -174,7 +174,7 @@ def test_a_replica_built_before_the_copy_sorted_by_rep_is_rebuilt_in_full(crm: s
     assert fact_rows(path, TABLE_BY_REP) == fact_rows(path)
 
 
-def fact_rows(path: Path, table: str = facts.TABLE) -> list[tuple[Any, ...]]:
+def fact_rows(path: Path, table: str = TABLE) -> list[tuple[Any, ...]]:
     version = replica.current(path)
     assert version is not None
     with duckdb.connect(str(version), read_only=True) as con:

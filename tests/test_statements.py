@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from data.metrics import facts, visites
+from data.metrics import visites
 from data.metrics.filters import Filters
+from data.source.fact import DELETED
 
 NASTY = "RE00001') OR 1=1 --"
 
@@ -29,7 +30,7 @@ def test_filter_values_are_bound_never_inlined(dialect: sa.Dialect) -> None:
 def test_deleted_visits_are_always_excluded() -> None:
     compiled = _compile(visites.timeline_stmt(Filters(), None), sqlite.dialect())
     assert "code_statut_visite !=" in str(compiled)
-    assert facts.DELETED in compiled.params.values()
+    assert DELETED in compiled.params.values()
 
 
 def test_no_user_restriction_without_a_team_or_a_scope() -> None:

@@ -26,21 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from data.metrics.filters import Filters
-from data.source.fact import (
-    DELETED,
-    FACT,
-    FACT_BY_REP,
-    FLAGS,
-    HIGH_POTENTIAL,
-    PV,
-    TABLE,
-    TABLE_VERSION,
-    V,
-    day,
-    fact_select,
-)
-
-__all__ = ["DELETED", "FACT", "FLAGS", "HIGH_POTENTIAL", "PV", "TABLE", "TABLE_VERSION", "V", "day"]
+from data.source.fact import DELETED, FACT, FACT_BY_REP, PV, TABLE_VERSION, V, fact_select
 
 
 def materialised() -> bool:

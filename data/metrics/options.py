@@ -6,9 +6,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data.cache import reference
-from data.metrics.facts import V
 from data.metrics.scope import Scope, team_ids, users
 from data.source import db
+from data.source.fact import V
 
 MANAGER_ROLES = ("DIR", "DRG", "DSM", "KAM")
 

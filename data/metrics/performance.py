@@ -16,8 +16,6 @@ from data.metrics.filters import Filters
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 
-#: Potentials counted as high in the KPI (trimmed codes).
-HIGH_POTENTIAL = facts.HIGH_POTENTIAL
 BREAKDOWN_COLUMNS = ["dimension", "code", "visites"]
 #: Dimension -> (fact column, the flag that marks each of its (visit, value) groups once).
 DIMENSIONS = {

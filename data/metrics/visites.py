@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from data.cache import memoized
 from data.metrics import facts, shapes
-from data.metrics.facts import day
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, visible_users
 from data.source import db
+from data.source.fact import day
 
 COUNTER_COLUMNS = [
     "code_type_visite", "type_visite", "flag_accompagnee", "contacts", "visites",
