@@ -120,6 +120,38 @@ def test_an_incremental_refresh_reads_only_new_and_recent_visits(crm: str, tmp_p
     assert served is not None and replica.metadata(served)["kind"] == "incremental"
 
 
+def test_only_the_changed_visits_have_their_contacts_read_again(crm: str, tmp_path: Path) -> None:
+    path = tmp_path / "replica.duckdb"
+    source = sa.create_engine(crm)
+    replica.build(source, path)
+    add_visit_and_partner(crm, visit_day=dt.datetime(2025, 4, 2, 9))
+    statements: list[tuple[str, Any]] = []
+    sa.event.listen(source, "before_cursor_execute", lambda *args: statements.append((args[2], args[3])))
+    # V5, V6 and V7 are in the 40-day window; only V5 changed (SUPP) and V8 is new.
+    assert replica.refresh(source, path, window_days=40, now=NOW) == "incremental"
+    reads = [(s, p) for s, p in statements if "FROM tab_partenaire_visite" in s and "count" not in s.lower()]
+    assert len(reads) == 1
+    read_ids = {
+        v for v in (reads[0][1].values() if isinstance(reads[0][1], dict) else reads[0][1]) if isinstance(v, int)
+    }
+    assert read_ids == {5, 8}
+    with duckdb.connect(str(replica.current(path)), read_only=True) as conn:
+        kept = conn.execute("SELECT id_visite, id_partenaire FROM tab_partenaire_visite WHERE id_visite IN (6, 7)")
+        unchanged = crm_contacts(crm, (6, 7))
+        assert unchanged and sorted(kept.fetchall()) == sorted(unchanged)  # kept, not read again
+
+
+def crm_contacts(crm: str, ids: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The contacts of ``ids`` in the CRM (unchanged by the test: the replica must still hold them)."""
+    with sa.create_engine(crm).connect() as conn:
+        rows = conn.execute(
+            sa.select(partenaire_visite.c.id_visite, partenaire_visite.c.id_partenaire).where(
+                partenaire_visite.c.id_visite.in_(ids)
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
 def test_a_refresh_that_finds_nothing_new_keeps_the_version_and_the_cache(crm: str, tmp_path: Path) -> None:
     path = tmp_path / "replica.duckdb"
     app = replica_app(crm, path)

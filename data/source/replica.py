@@ -14,11 +14,11 @@ and its content signature (row count and a hash of every row of every table). Th
 version of the cache keys: two hosts that read the same CRM content share cached results, and a refresh
 that finds nothing new keeps every cached result valid.
 
-An incremental refresh copies the current version, then replaces in it the visits (and their contacts) that
-are new (``id_visite`` above the replica's highest) or dated within the last ``window_days`` days (recent
-and planned visits are the ones whose status still changes), and every small table whole (users, partners,
-codes, evaluations, business cases). If the row counts then differ from the CRM's (rows deleted or changed
-outside the window), it falls back to a full build.
+An incremental refresh copies the current version, then re-reads the visits that are new (``id_visite`` above
+the replica's highest) or dated within the last ``window_days`` days (recent and planned visits are the ones
+whose status still changes), replaces those that changed (with their contacts and fact rows), and copies every
+small table whole (users, partners, codes, evaluations, business cases). If the row counts then differ from
+the CRM's (rows deleted or changed outside the window), it falls back to a full build.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import logging
 import time
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -134,31 +133,49 @@ def read_all(conn: sa.Connection, stmt: sa.Select[Any]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: Up to this many changed visits, their contacts are read by id; more (a mass update), by the window again.
+CHANGED_BY_ID = 20_000
+
+
 def apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, since: dt.datetime) -> bool:
-    """Apply the CRM's changes to a copy of the replica; False when its counts then differ from the CRM's."""
+    """Apply the CRM's changes to a copy of the replica; False when its counts then differ from the CRM's.
+
+    The visits that are new or dated since ``since`` are read; only those that differ from the replica's rows
+    (new, changed, gone) have their contacts read and their fact rows rebuilt. A contact changed in place while
+    its visit stayed the same waits for the next full build (``FULL_REFRESH_HOURS``); one added or removed
+    shows in the counts, which then call for a full build at once.
+    """
     visite = crm_metadata.tables[VISITS]
     contact = crm_metadata.tables[CONTACTS]
     (watermark,) = replica.execute(f"SELECT coalesce(max(id_visite), 0) FROM {VISITS}").fetchall()[0]
-    changed = (visite.c.id_visite > watermark) | (visite.c.date_visite >= since)
-    changed_ids = sa.select(visite.c.id_visite).where(changed)
-    statements = (select(VISITS).where(changed), select(CONTACTS).where(contact.c.id_visite.in_(changed_ids)))
-    if conn.dialect.name in FAST_DIALECTS:  # connectorx opens its own connections: both reads at once
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            visits, contacts = pool.map(lambda stmt: read_all(conn, stmt), statements)
-    else:
-        visits, contacts = (read_all(conn, stmt) for stmt in statements)
+    window = (visite.c.id_visite > watermark) | (visite.c.date_visite >= since)
+    visits = read_all(conn, select(VISITS).where(window))
     replica.register("fresh", visits)
     try:
-        stale = (
-            f"SELECT id_visite FROM {VISITS} WHERE id_visite > ? OR date_visite >= ? UNION SELECT id_visite FROM fresh"
-        )
-        fact_table.mark_stale(replica, stale, [watermark, since])  # computed once, before the rows leave the tables
+        columns = ", ".join(COLUMNS[VISITS])
+        changed = replica.execute(
+            f"SELECT id_visite FROM (SELECT {columns} FROM fresh EXCEPT SELECT {columns} FROM {VISITS}"
+            f" WHERE id_visite > ? OR date_visite >= ?) UNION"
+            f" SELECT id_visite FROM {VISITS} WHERE (id_visite > ? OR date_visite >= ?)"
+            f" AND id_visite NOT IN (SELECT id_visite FROM fresh)",
+            [watermark, since, watermark, since],
+        ).fetchall()
+        ids = sorted(int(row[0]) for row in changed)
+        if len(ids) <= CHANGED_BY_ID:
+            wanted: Any = ids
+        else:
+            wanted = sa.select(visite.c.id_visite).where(window)
+        contacts = read_all(conn, select(CONTACTS).where(contact.c.id_visite.in_(wanted))) if ids else visits[:0]
+        replica.register("changed", pd.DataFrame({"id_visite": pd.Series(ids, dtype="int64")}))
+        fact_table.mark_stale(replica, "SELECT id_visite FROM changed", [])  # before the rows leave the tables
         for name in (CONTACTS, VISITS):
             replica.execute(f"DELETE FROM {name} WHERE id_visite IN (SELECT id_visite FROM {fact_table.STALE})")
+        fresh = visits[visits["id_visite"].isin(ids)] if len(ids) < len(visits) else visits
     finally:
         replica.unregister("fresh")
-    if len(visits):
-        insert(replica, VISITS, visits)
+        replica.unregister("changed")
+    if len(fresh):
+        insert(replica, VISITS, fresh)
     if len(contacts):
         insert(replica, CONTACTS, contacts)
     for name, columns in COLUMNS.items():
