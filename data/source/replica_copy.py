@@ -152,9 +152,9 @@ def apply_changes(conn: sa.Connection, replica: duckdb.DuckDBPyConnection, since
     visits = read_all(conn, select(VISITS).where(window))
     replica.register("fresh", visits)
     try:
-        columns = ", ".join(COLUMNS[VISITS])
+        listed = ", ".join(COLUMNS[VISITS])
         changed = replica.execute(
-            f"SELECT id_visite FROM (SELECT {columns} FROM fresh EXCEPT SELECT {columns} FROM {VISITS}"
+            f"SELECT id_visite FROM (SELECT {listed} FROM fresh EXCEPT SELECT {listed} FROM {VISITS}"
             f" WHERE id_visite > ? OR date_visite >= ?) UNION"
             f" SELECT id_visite FROM {VISITS} WHERE (id_visite > ? OR date_visite >= ?)"
             f" AND id_visite NOT IN (SELECT id_visite FROM fresh)",
