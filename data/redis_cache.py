@@ -55,7 +55,10 @@ class ResilientRedisCache(RedisCache):
         if self.breaker.blocked():
             return contextlib.nullcontext()
         name = f"{self._get_prefix()}flight:{key}"
-        return _RedisFlight(self, self._write_client.lock(name, timeout=self.lease_seconds, sleep=0.05))
+        # thread_local=False: the token belongs to this lock, not to the thread that took it; the renewing thread
+        # must see it (with redis-py's default, reacquire() failed there and the lease lapsed mid-computation)
+        lock = self._write_client.lock(name, timeout=self.lease_seconds, sleep=0.05, thread_local=False)
+        return _RedisFlight(self, lock)
 
     def _guard(self, call: Callable[[], Any], fallback: Any) -> Any:
         if self.breaker.blocked():

@@ -122,3 +122,30 @@ def test_identical_questions_on_two_workers_are_computed_once_through_redis(
         answers = list(pool.map(lambda c: c.get("/api/v1/partenaires?annee=2025"), clients))
     assert {a.status_code for a in answers} == {200} and len({a.get_data() for a in answers}) == 1
     assert len([s for s in seen if "dash_" not in s]) == alone > 0
+
+
+def test_a_computation_longer_than_the_lease_keeps_its_lock(sqlite_url: str, redis_proxy: FaultProxy) -> None:
+    """The renewing thread could not see the lock's token (redis-py keeps it per thread by default): it died
+    with AttributeError at its first renewal, and the lock lapsed after one lease, letting another worker
+    compute the same question again (seen in make bench at 10M visits)."""
+    import threading
+
+    from data.cache import cache
+    from data.redis_cache import ResilientRedisCache
+
+    app = redis_app(sqlite_url, redis_proxy)
+    with app.server.app_context():
+        store = cache.cache
+        assert isinstance(store, ResilientRedisCache)
+        store.lease_seconds = 0.6  # renewed every 0.2 s
+        crashed: list[BaseException | None] = []
+        hook = threading.excepthook
+        threading.excepthook = lambda args: crashed.append(args.exc_value)
+        try:
+            with store.lock("longer-than-its-lease"):
+                time.sleep(2.0)  # more than three leases
+                name = f"{store._get_prefix()}flight:longer-than-its-lease"
+                still_held = store._write_client.get(name) is not None
+        finally:
+            threading.excepthook = hook
+    assert crashed == [] and still_held
