@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_SECONDS": 60,  # the legacy "délai de mise à jour"; 0: no background refresh
     "REFRESH_WINDOW_DAYS": 31,  # visits dated within these last days are re-read at every refresh
     "FULL_REFRESH_HOURS": 24,  # a full rebuild at least this often (catches old rows changed or deleted)
-    "REPLICA_MEMORY_LIMIT": "96MB",  # DuckDB's memory per worker process (beyond it, aggregates spill to disk)
+    "REPLICA_MEMORY_LIMIT": "256MB",  # DuckDB's memory per worker process (see README: 96MB trades speed for memory)
     "REPLICA_THREADS": 2,
     "DEMO_VISITS": 60_000,
     "QUERY_TIMEOUT_SECONDS": 60,  # a statement (MariaDB, or the replica) is stopped after this long
