@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
+AXE     := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint format browser clean screenshots bench chaos
 
 run: $(RUNTIME)
 	$(PY) -m dashboard
 
-test: $(DEV) browser
+test: $(DEV) browser $(AXE)
 	$(PY) -m pytest
 
 lint: $(DEV)
@@ -35,6 +36,12 @@ $(DEV): requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(RUNTIME)
 
+# axe-core (npm registry, pinned in package-lock.json): the accessibility checker the browser tests run.
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installez Node.js et npm : sudo apt-get install -y nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Headless Chromium and its driver for the browser tests (Debian packages; nothing downloads a browser).
 browser:
 	@command -v chromedriver >/dev/null && command -v chromium >/dev/null || { \
@@ -42,7 +49,7 @@ browser:
 	  else echo "Installez Chromium : sudo apt-get install -y chromium chromium-driver" >&2; exit 1; fi; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
 
 # Screenshots of every page on the demo data, for the README (docs/img/*.png).
 screenshots: $(DEV) browser

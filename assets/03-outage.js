@@ -5,7 +5,8 @@
  * session has expired or the account was disabled (401), the server does not answer at all (a restart).
  * Dash only logs those, and the page would keep its old numbers without a word. This wraps fetch for the
  * callback requests and, on such an answer, shows the same banner as the server would; for 503 and an
- * unreachable server it also starts the watcher that recomputes every chart once the server answers.
+ * unreachable server it also starts the watcher that recomputes every chart once the server answers; for 401
+ * it hides the page's numbers (they were computed for a session that no longer exists).
  */
 (function () {
     "use strict";
@@ -57,6 +58,10 @@
                     }, function () {});
                 } else if (response.status === 401) {
                     show(loginLink(), "warning", false);
+                    // The numbers on screen are no longer this visitor's to see: hidden until the next login.
+                    document.body.classList.add("mv-session-ended");
+                    // Dash is told "nothing to update" (204), not handed an error whose body it reads twice.
+                    return new Response(null, {status: 204});
                 }
                 return response;
             },

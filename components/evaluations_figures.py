@@ -76,6 +76,35 @@ def average_bars(
         customdata=list(zip(codes, [fmt.number(n) for n in ordered[count]], strict=True)),
         hovertemplate=f"%{{y}} : %{{x:.{decimals}f}} {unit.lower()} (%{{customdata[1]}} {count_unit})<extra></extra>",
     )
-    figure.update_xaxes(title_text=unit, range=[0, maximum * 1.08])
+    # The whole scale, every step labelled (0 to 5, or 0 to 100): 3,2 on a /5 scale must not look like 3,2 of 4.
+    figure.update_xaxes(title_text=unit, range=[0, maximum * 1.08], tick0=0, dtick=maximum / 5)
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)", type="category")
+    rated = ordered["_v"].dropna()
+    if len(rated) > 1:  # what varies, said in words: close averages look alike on the whole scale
+        low, high = float(rated.min()), float(rated.max())
+        spread = f"de {fmt.number(low, decimals)} à {fmt.number(high, decimals)} sur {fmt.number(maximum)}"
+        spread += f" (écart {fmt.number(high - low, decimals)})"
+        figure.add_annotation(
+            text=spread, showarrow=False, x=0, y=1, xref="paper", yref="paper", yanchor="bottom", xanchor="left",
+            font={"size": 12, "color": "#495057"},
+        )  # fmt: skip
+    return figure
+
+
+def score_scatter(table: pd.DataFrame, name: str, x: str, y: str, maximum: float) -> go.Figure:
+    """One point per rep: ``x`` (visits) against ``y`` (mean score on ``0..maximum``), the rep's name on hover."""
+    rated = table.dropna(subset=[y])
+    if rated.empty:
+        return message(NO_DATA)
+    figure = go.Figure(layout={"template": TEMPLATE, "height": 360})
+    figure.add_scatter(
+        x=rated[x],
+        y=rated[y],
+        mode="markers",
+        marker={"color": COLORS[0], "size": 10, "opacity": 0.8},
+        text=rated[name],
+        hovertemplate=f"%{{text}} : %{{y:.1f}} /{fmt.number(maximum)}, %{{x:,}} {x.lower()}<extra></extra>",
+    )
+    figure.update_xaxes(title_text=x, tickformat=",d", rangemode="tozero")
+    figure.update_yaxes(title_text=y, range=[0, maximum * 1.05], tick0=0, dtick=maximum / 5)
     return figure

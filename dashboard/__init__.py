@@ -20,6 +20,27 @@ from data.source import db
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
+#: Dash's page shell, in French (screen readers pronounce the page in the right language), with a skip link to
+#: the page's content past the navbar and the filters (WCAG 2.4.1).
+INDEX = """<!DOCTYPE html>
+<html lang="fr">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <a class="visually-hidden-focusable skip-link" href="#contenu">Aller au contenu</a>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
 
 def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     """Build the Dash app and its Flask server (``app.server``) from the environment and ``overrides``."""
@@ -62,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
         serve_locally=True,
         on_error=outage.callback_error,  # a banner, never a stack trace (see dashboard/outage.py)
     )
+    app.index_string = INDEX
     app.layout = shell.layout
     shell.register_callbacks(app)
     hardening.init_app(server, app)

@@ -12,6 +12,7 @@ def main() -> None:
     """Build the app, print the URL (and the demo credentials in demo mode), and serve."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("dash.dash").propagate = False  # Dash prints "Dash is running" itself: once, not twice
     app = create_app()
     host = os.environ.get("MEDIVIZ_HOST", "127.0.0.1")
     port = int(os.environ.get("MEDIVIZ_PORT", "8050"))

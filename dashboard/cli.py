@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from data import demo
 from data.app import accounts, tokens
 from data.source import db
+from data.source.health import describe
 
 
 @click.command("create-user")
@@ -43,11 +45,55 @@ def demo_command(visits: int, database_url: str | None, seed: int, end: dt.datet
     engine = db.make_engine(database_url) if database_url else db.crm_engine()
     if not yes:
         click.confirm(f"Remplacer les tables CRM de {engine.url.render_as_string(hide_password=True)} ?", abort=True)
+    ensure_database(engine)
     started = time.perf_counter()
-    counts = demo.generate(engine, visits=visits, seed=seed, end=end.date() if end else None)
+    try:
+        counts = demo.generate(engine, visits=visits, seed=seed, end=end.date() if end else None)
+    except sa.exc.SQLAlchemyError as exc:  # rights missing, disk full, server gone: one French line, no trace
+        raise click.ClickException(f"la base n'a pas pu être remplie ({describe(exc)})") from exc
     for table, count in counts.items():
         click.echo(f"{table:<28}{count:>12,}".replace(",", " "))
     click.echo(f"Terminé en {time.perf_counter() - started:.1f} s.")
+
+
+#: What a server says when the database named in the URL does not exist (MariaDB/MySQL, PostgreSQL).
+UNKNOWN_DATABASE = ("Unknown database", "does not exist")
+
+
+def ensure_database(engine: sa.Engine) -> None:
+    """Create the database named in the URL when its server does not have it yet (an SQLite file: its folder).
+
+    Anything else that keeps the server from answering ends the command with one French line.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    try:
+        with engine.connect():
+            return
+    except sa.exc.DBAPIError as exc:
+        if not any(text in str(exc) for text in UNKNOWN_DATABASE) or not url.database:
+            raise click.ClickException(f"base injoignable ({describe(exc)})") from exc
+    postgres = url.get_backend_name() == "postgresql"
+    server = sa.create_engine(  # the same server, no database named (url.set(database=None) keeps the name)
+        sa.URL.create(
+            url.drivername, url.username, url.password, url.host, url.port, "postgres" if postgres else None, url.query
+        )
+    )
+    quoted = server.dialect.identifier_preparer.quote(url.database)
+    try:
+        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {quoted}" + ("" if postgres else " CHARACTER SET utf8mb4"))
+    except sa.exc.DBAPIError as exc:
+        raise click.ClickException(
+            f"la base « {url.database} » n'existe pas et n'a pas pu être créée ({describe(exc)})"
+        ) from exc
+    finally:
+        server.dispose()
+    engine.dispose()
+    click.echo(f"Base « {url.database} » créée.")
 
 
 @click.command("refresh")

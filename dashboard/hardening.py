@@ -7,7 +7,8 @@
 * A path under ``/api/`` that names no route gets the API's JSON 404, not the dashboard's HTML page (Dash
   answers every other path with its page).
 * A bad path under ``/_dash-component-suites/`` is a 404, not a 500.
-* Every answer forbids framing (clickjacking of the account and token pages) and MIME sniffing.
+* Every answer forbids framing (clickjacking of the account and token pages) and MIME sniffing; every answer but
+  the static files is ``Cache-Control: no-store``: after a logout, Back shows no page or number from the cache.
 * Anything that still fails answers a short French 500 (JSON for the API and Dash, a page otherwise); the
   details go to the log only.
 """
@@ -73,9 +74,15 @@ def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify(error=message), status
 
 
+#: The static files (scripts, styles, the icon): the same for everyone, cached by the browser as Dash says.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon", "/static/")
+
+
 def secure_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if not request.path.startswith(STATIC_PREFIXES):  # pages, Dash's answers, the API: never kept by a browser
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -78,7 +78,10 @@ def layout() -> html.Div:
             html.Div(id=ids.FLASH),
             navbar(),
             html.Div(
-                [html.Aside(sidebar(), className="sidebar-col"), html.Main(dash.page_container, className="main-col")],
+                [
+                    html.Aside(sidebar(), className="sidebar-col"),
+                    html.Main(dash.page_container, className="main-col", id="contenu", tabIndex="-1"),
+                ],
                 className="shell-body",
             ),
             html.Footer(html.Small(id=ids.FRESHNESS), className="shell-footer"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.auth import EXPIRED, THROTTLED, ThrottledError, check_password, csrf_ok, csrf_token
@@ -15,6 +15,8 @@ bp = Blueprint("tokens", __name__)
 STATES = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
 NO_PASSWORD = "Saisissez votre mot de passe pour créer un jeton."
 WRONG_PASSWORD = "Mot de passe incorrect : aucun jeton n'a été créé."
+#: The session key of a token just created: its secret is shown by the next page only (then forgotten).
+JUST_CREATED = "mediviz_new_token"
 
 
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
@@ -27,12 +29,17 @@ def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
 
 @bp.get("/jetons")
 def index() -> tuple[str, int]:
+    """The list; right after a creation, the new token's secret, this once (a reload no longer shows it)."""
+    new = session.pop(JUST_CREATED, None)
+    if isinstance(new, dict) and new.get("account") == g.mediviz_account.id:
+        return _page(secret=new["secret"], created_name=new["name"])
     return _page()
 
 
 @bp.post("/jetons")
-def create() -> tuple[str, int]:
-    """Create a token for the logged-in account and show its secret, once; the account's password is asked again.
+def create() -> tuple[str, int] | BaseResponse:
+    """Create a token for the logged-in account; the account's password is asked again. Then a redirect to the
+    list (303), which shows the secret once: reloading the page no longer posts the form a second time.
 
     A session alone must not mint a lasting credential (a stolen cookie would outlive its session); wrong passwords
     here count with the login's, so this form guesses no faster than the login.
@@ -56,7 +63,8 @@ def create() -> tuple[str, int]:
         )
     except ValueError as exc:
         return _page(400, error=f"Jeton refusé : {exc}.")
-    return _page(201, secret=secret, created=token)
+    session[JUST_CREATED] = {"account": g.mediviz_account.id, "secret": secret, "name": token.name}
+    return redirect(url_for("tokens.index"), 303)
 
 
 @bp.post("/jetons/<int:token_id>/revoquer")

@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 from dashboard import create_app, demo_setup  # noqa: E402
 
 PAGES = ["visites", "performance", "partenaires", "evaluations", "investissements", "utilisateurs"]
-PORT = 8077
 
 
 def browser() -> webdriver.Chrome:
@@ -51,17 +50,17 @@ def wait_loaded(driver: webdriver.Chrome, timeout: float = 30) -> None:
             return
 
 
-def main() -> None:
-    """Serve the demo app in a thread and take one screenshot per page."""
+def main(out: Path = ROOT / "docs" / "img", width: int = 1400) -> None:
+    """Serve the demo app in a thread and take one screenshot per page (``out``/<page>.png, ``width`` px)."""
     logging.basicConfig(level=logging.WARNING)
     app = create_app()
     with app.server.app_context():
         creds = demo_setup.ensure_demo(app.server)
-    server = make_server("127.0.0.1", PORT, app.server, threaded=True)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)  # a free port, the system's choice
     threading.Thread(target=server.serve_forever, daemon=True).start()
     driver = browser()
     try:
-        base = f"http://127.0.0.1:{PORT}"
+        base = f"http://127.0.0.1:{server.server_port}"
         driver.get(f"{base}/login")
         driver.find_element(By.ID, "username").send_keys(creds["username"])
         driver.find_element(By.ID, "password").send_keys(creds["password"])
@@ -70,14 +69,14 @@ def main() -> None:
             driver.get(f"{base}/{page}")
             wait_loaded(driver)
             height = driver.execute_script("return document.body.scrollHeight")
-            driver.set_window_size(1400, min(max(height, 900), 3200))
+            driver.set_window_size(width, min(max(height, 900), 3200))
             wait_loaded(driver)
-            driver.save_screenshot(str(ROOT / "docs" / "img" / f"{page}.png"))
-            logging.warning("docs/img/%s.png", page)
+            driver.save_screenshot(str(out / f"{page}.png"))
+            logging.warning("%s/%s.png", out, page)
     finally:
         driver.quit()
         server.shutdown()
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else main()

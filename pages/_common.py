@@ -41,6 +41,15 @@ def store_filters(store: dict[str, Any] | None, **page_filters: Any) -> Filters 
     return filters
 
 
+def chosen_only(table: pd.DataFrame, name: str, filters: Filters, drill: str | None = None) -> pd.DataFrame:
+    """A région or gamme chart's top level keeps only the codes the sidebar chose, if it chose any: the other
+    regions are excluded by the filter, not zeros (drawn as 0 they said "no visits there", and misled)."""
+    chosen = {"region": filters.region, "gamme": filters.gamme}.get(name, ())
+    if drill is not None or not chosen or "code" not in table:
+        return table
+    return table[table["code"].isin(chosen)].reset_index(drop=True)
+
+
 def invalid_figure(reason: str) -> go.Figure:
     """The figure shown when there is nothing to compute (loading, invalid filters)."""
     return figures.message(reason)

@@ -14,6 +14,7 @@ from components import investissements_figures as figs
 from data.metrics import codes, investissements, investissements_report
 from data.metrics.filters import FilterError, Filters
 from data.metrics.scope import Scope
+from pages import _common
 
 #: Charts without drill-down: name -> (title, x-axis title for ordered dimensions, else None).
 CHARTS = {
@@ -34,10 +35,11 @@ DRILL_CHARTS = {
 #: Display order of ordered dimensions (the API sorts by code).
 ORDERS = {"statut": ("ENAT", "VALI", "REAL", "REJE", "REFU", "ANNU"), "potentiel": ("A+", "A", "B", "C", "D")}
 KPIS = {
-    "budget_total": "Budget total",
+    "budget_engage": "Budget engagé",
+    "budget_realise": "Budget réalisé",
     "business_cases": "Business cases",
     "partenaires": "Partenaires financés",
-    "budget_realise": "Budget réalisé",
+    "budget_total": "Budget total, tous statuts",
 }
 COLUMNS = {"budget": figs.BUDGET, "business_cases": figs.CASES, "partenaires": "Partenaires"}
 
@@ -57,17 +59,25 @@ def with_page_filters(filters: Filters, types: list[str] | None, partner: Any) -
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
-    values = investissements_report.kpis(investissements.breakdowns(filters, scope))
-    total, cases = values["budget_total"], values["business_cases"]
-    texts = [
-        f"{fmt.number(total)} MAD",
-        fmt.number(cases),
-        fmt.number(values["partenaires"]),
-        f"{fmt.number(values['budget_realise'])} MAD",
-    ]
-    mean = f"{fmt.number(total / cases)} MAD en moyenne" if cases else "aucun business case"
-    share = f"{fmt.percent(values['budget_realise'], total)} du budget (statut Réalisé)"
-    return [*texts, "somme des budgets, tous statuts", mean, "partenaires distincts", share]
+    frame = investissements.breakdowns(filters, scope)
+    values = {**investissements_report.kpis(frame), **investissements_report.engagement(frame)}
+    total, cases, engaged = values["budget_total"], values["business_cases"], values["budget_engage"]
+    texts = {
+        "budget_engage": f"{fmt.number(engaged)} MAD",
+        "budget_realise": f"{fmt.number(values['budget_realise'])} MAD",
+        "business_cases": fmt.number(cases),
+        "partenaires": fmt.number(values["partenaires"]),
+        "budget_total": f"{fmt.number(total)} MAD",
+    }
+    dropped = values["business_cases_refuses_ou_annules"]
+    details = {
+        "budget_engage": "en attente, validés et réalisés (hors refusés et annulés)",
+        "budget_realise": f"{fmt.percent(values['budget_realise'], engaged)} du budget engagé (statut Réalisé)",
+        "business_cases": f"dont {fmt.number(dropped)} refusé(s) ou annulé(s)" if cases else "aucun business case",
+        "partenaires": "partenaires distincts",
+        "budget_total": f"dont {fmt.number(values['budget_refuse_ou_annule'])} MAD refusés ou annulés",
+    }
+    return [texts[name] for name in KPIS] + [details[name] for name in KPIS]
 
 
 def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = None) -> pd.DataFrame:
@@ -79,7 +89,7 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
             columns="code_parent"
         )
     else:
-        table = investissements_report.table(frame, name)
+        table = _common.chosen_only(investissements_report.table(frame, name), name, filters)
     if name in ORDERS and drill is None:
         rank = {code: i for i, code in enumerate(ORDERS[name])}
         table = table.sort_values("code", key=lambda s: s.map(rank).fillna(len(rank)), kind="stable")

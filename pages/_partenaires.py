@@ -72,7 +72,7 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
     builder = partenaires_report.regions if name == "region" else partenaires_report.gammes
     parents, children = builder(filters, scope)
     table = parents if drill is None else children[children["code_parent"] == drill]
-    return table.rename(columns={"n": VISITED})
+    return _common.chosen_only(table, name, filters, drill).rename(columns={"n": VISITED})
 
 
 def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:

@@ -13,6 +13,7 @@ from components import performance_figures as pf
 from data.metrics import codes, performance_report, shapes
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
+from pages import _common
 
 UNIT = "Visites"
 CATEGORY_CHARTS = {
@@ -38,6 +39,7 @@ CHARTS = [*CATEGORY_CHARTS, "region", *REP_CHARTS, "timeline"]
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     """Values then detail lines of the KPI cards, in ``KPIS`` order."""
     k = performance_report.kpis(filters, scope)
+    disabled = performance_report.disabled_active_reps(filters, scope)
     values = [
         fmt.number(k["visites"]),
         _rate(k["visites_par_jour_ouvre"]),
@@ -48,7 +50,8 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     details = [
         "visites distinctes, hors supprimées",
         f"sur {fmt.number(k['jours_ouvres'])} jours ouvrés (lun.–ven.)",
-        f"sur {fmt.number(k['delegues'])} délégués · {fmt.number(k['delegues_sans_visite'])} sans visite",
+        f"sur {fmt.number(k['delegues'])} délégués · {fmt.number(k['delegues_sans_visite'])} sans visite"
+        + (f" · dont {fmt.number(disabled)} désactivé{'s' if disabled > 1 else ''}" if disabled else ""),
         f"{_rate(k['visites_par_delegue_actif'])} visites par délégué actif sur la période",
         f"{fmt.number(k['visites_potentiel_fort'])} visites à un partenaire A+ ou A",
     ]
@@ -71,10 +74,11 @@ def chart_table(
     elif name == "region":
         parents, children = performance_report.regions(filters, scope)
         table = parents if drill is None else children[children["code_parent"] == drill]
+        table = _common.chosen_only(table, name, filters, drill)
     elif name == "top":
         table = performance_report.top_users(filters, scope)
     elif name == "bottom":
-        table = performance_report.bottom_reps(filters, scope)
+        table = performance_report.bottom_reps(filters, scope, working_there=bool(filters.region or filters.gamme))
     else:
         table = performance_report.days(filters, scope, shapes.known_granularity(granularity))
     return table.rename(columns={"visites": UNIT})

@@ -22,7 +22,7 @@ KPIS = {
     "visites": "Visites",
     "visites_par_utilisateur": "Visites par utilisateur actif",
     "managers": "Managers",
-    "delegues_actifs": "Actifs de rôle DEL",  # Performance's "Délégués actifs" also counts KAM reps
+    "delegues_actifs": "Délégués actifs (DEL, KAM)",  # the same word and number as on Performance
 }
 #: Charts of one table each: name -> title.
 CHARTS = {
@@ -43,7 +43,7 @@ DRILL_CHARTS = {
 }
 MONTHS = "mois"
 MANAGERS = "responsables"
-VIEWS = {"part": "Part (%)", "nombre": "Nombre"}
+VIEWS = {"nombre": "Nombre", "part": "Part (%)"}  # bars by default: a donut of many slices compares nothing
 
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
@@ -75,7 +75,9 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
         children = utilisateurs_report.children(filters, scope, name)
         table = children[children["code_parent"] == drill]
     else:
-        table = utilisateurs_report.tables(filters, scope)[name]
+        table = _common.chosen_only(utilisateurs_report.tables(filters, scope)[name], name, filters)
+    if name == "role":  # roles nobody of the selection holds are not drawn ("Key account manager 0 (0,0 %)")
+        table = table[table["utilisateurs"] > 0].reset_index(drop=True)
     return table[[c for c in table.columns if c != "visites"]].rename(columns={"utilisateurs": USERS})
 
 
@@ -86,7 +88,7 @@ def _unique_names(table: pd.DataFrame) -> list[str]:
     return [f"{n} (n° {i})" if n in twice else n for n, i in zip(names, table["id_responsable"], strict=True)]
 
 
-def chart_figure(name: str, table: pd.DataFrame, view: str = "part") -> go.Figure:
+def chart_figure(name: str, table: pd.DataFrame, view: str = "nombre") -> go.Figure:
     """The figure of a chart from its table."""
     if name == MONTHS:
         return figures.timeline(table, "mois", USERS, USERS)

@@ -25,8 +25,8 @@ DRILL_CHARTS = {
     "gamme": ("Par gamme", "Spécialités de la gamme", "Cliquez sur une gamme pour voir ses spécialités"),
 }
 KPIS = {
-    "contacts": "Contacts",
     "visites": "Visites",
+    "contacts": "Contacts",
     "visites_planifiees": "Planifiées",
     "visites_non_planifiees": "Non planifiées",
     "visites_groupe": "De groupe",
@@ -40,7 +40,7 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
     values = visites_report.kpis(visites.counter_rows(filters, scope))
     total = values["visites"]
     details = {
-        "contacts": "lignes visite × partenaire",
+        "contacts": "partenaires vus (une visite de groupe en voit plusieurs)",
         "visites": "visites distinctes, hors supprimées",
     }
     texts = [fmt.number(values[name]) for name in KPIS]
@@ -59,7 +59,7 @@ def chart_table(
         builder = visites_report.regions if name == "region" else visites_report.gammes
         parents, children = builder(filters, scope, unit)
         table = parents if drill is None else children[children["code_parent"] == drill]
-        return table.rename(columns={"n": shapes.UNITS[unit]})
+        return _common.chosen_only(table, name, filters, drill).rename(columns={"n": shapes.UNITS[unit]})
     table = visites.calendar(filters, scope, granularity)
     return table[["periode", unit]].rename(columns={unit: shapes.UNITS[unit]})
 

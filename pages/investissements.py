@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import ids, inputs
 from components.cards import chart_card, kpi_card
-from data.metrics import codes
+from data.metrics import codes, investissements
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _investissements as inv
@@ -30,7 +30,7 @@ PAGE_INPUTS = [Input(TYPES, "value"), Input(PARTNER, "value")]
 
 
 def _controls(types: list[str], partner: int | None) -> list[Any]:
-    """The page's own filters: investment types (several allowed) and one partner id."""
+    """The page's own filters: investment types (several allowed) and one partner, searched by name or number."""
     return [
         dcc.Dropdown(
             id=TYPES,
@@ -40,15 +40,14 @@ def _controls(types: list[str], partner: int | None) -> list[Any]:
             placeholder="Tous les types d'investissement",
             style={"minWidth": "320px"},
         ),
-        dbc.Input(
+        dcc.Dropdown(
             id=PARTNER,
-            type="number",
-            min=1,
-            step=1,
+            options=[] if partner is None else [{"label": f"n° {partner}", "value": partner}],
             value=partner,
-            debounce=True,
-            placeholder="N° de partenaire",
-            style={"width": "180px"},
+            placeholder="Tous les partenaires (nom ou n°)",
+            searchable=True,
+            clearable=True,
+            style={"minWidth": "280px"},
         ),
     ]
 
@@ -87,6 +86,17 @@ def update_type_options(_store: Any, chosen: list[str] | None) -> list[dict[str,
     options = [{"label": lib, "value": code} for code, lib in zip(frame["code"], frame["libelle"], strict=True)]
     known = set(frame["code"])
     return options + [{"label": c, "value": c} for c in inputs.codes(chosen, "investment types") if c not in known]
+
+
+@callback(Output(PARTNER, "options"), Input(ids.FILTERS_STORE, "data"), State(PARTNER, "value"))
+def update_partner_options(store: Any, chosen: Any) -> list[dict[str, Any]]:
+    """The partners funded in the sidebar's slice, by name; a chosen one outside it stays, by its number."""
+    filters = store_filters(store)
+    rows = [] if isinstance(filters, str) else investissements.funded_partner_rows(filters, request_scope())
+    options = [{"label": label, "value": pid} for pid, label in rows]
+    if isinstance(chosen, int) and chosen not in {pid for pid, _ in rows}:
+        options.append({"label": f"n° {chosen}", "value": chosen})
+    return options
 
 
 @callback(

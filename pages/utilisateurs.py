@@ -26,7 +26,7 @@ def layout(**_query: Any) -> html.Div:
     """Static structure; every number arrives through the callbacks below."""
     view = dbc.RadioItems(
         id=VIEW,
-        value="part",
+        value="nombre",
         inline=True,
         className="unit-toggle",
         options=[{"label": label, "value": value} for value, label in u.VIEWS.items()],

@@ -27,10 +27,13 @@ def layout(**_query: Any) -> html.Div:
     """Static structure; every number arrives through the callbacks below."""
     unit = dbc.RadioItems(
         id=UNIT,
-        value="contacts",
+        value="visites",  # managers count visits; contacts (partners seen) are one click away
         inline=True,
         className="unit-toggle",
-        options=[{"label": "Contacts", "value": "contacts"}, {"label": "Visites distinctes", "value": "visites"}],
+        options=[
+            {"label": "Visites", "value": "visites"},
+            {"label": "Contacts (partenaires vus)", "value": "contacts"},
+        ],
     )
     granularity = dbc.RadioItems(
         id=GRANULARITY,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 from typing import Any
 
 from dash.testing.wait import until
@@ -14,16 +15,25 @@ from selenium.webdriver.common.by import By
 from tests.conftest import PASSWORDS
 
 
-def start(dash_duo: Any, app: Any, port: int) -> str:
-    """Start the app's server (its home page redirects to the login page: no wait for Dash); its base URL."""
+def free_port() -> int:
+    """A TCP port nobody listens on now (the system's choice): a test never fails for a port another program took."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(dash_duo: Any, app: Any) -> str:
+    """Start the app's server on a free port (its home page redirects to the login page: no wait for Dash); its
+    base URL."""
+    port = free_port()
     dash_duo.server(app, port=port)
     dash_duo.driver.set_window_size(1400, 1000)
     return f"http://127.0.0.1:{port}"
 
 
-def open_logged_in(dash_duo: Any, app: Any, port: int, path: str, ready: str, user: str = "admin") -> str:
+def open_logged_in(dash_duo: Any, app: Any, path: str, ready: str, user: str = "admin") -> str:
     """Start the app, go to ``path``, get sent to the login page, log in, wait for ``ready`` (a CSS selector)."""
-    base = start(dash_duo, app, port)
+    base = start(dash_duo, app)
     dash_duo.driver.get(f"{base}{path}")
     dash_duo.wait_for_element("#username").send_keys(user)
     dash_duo.find_element("#password").send_keys(PASSWORDS[user])

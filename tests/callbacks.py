@@ -71,4 +71,7 @@ def callback_body(app: Any, key: str, forged: dict[str, Any] | None = None, char
 
 
 def find(app: Any, start: str) -> str:
-    return next(key for key in app.callback_map if key.strip(".").startswith(start))
+    """The callback whose first output starts with ``start``, else one whose other outputs do (``id.property``)."""
+    keys = list(app.callback_map)
+    first = [key for key in keys if key.strip(".").startswith(start)]
+    return (first or [key for key in keys if any(p.startswith(start) for p in key.strip(".").split("..."))])[0]

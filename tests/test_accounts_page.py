@@ -10,7 +10,7 @@ from tests.conftest import csrf, login
 def test_an_admin_changes_roles_and_links_and_disables_accounts(sqlite_app: Any) -> None:
     admin = login(sqlite_app.server.test_client(), "admin")
     page = admin.get("/comptes").get_data(as_text=True)
-    assert "chef" in page and "orphelin" in page and 'value="2"' in page  # chef is linked to CRM user 2
+    assert "chef" in page and "orphelin" in page and 'value="BENANI SARA · DSM (n° 2)"' in page  # chef: CRM user 2
     token = csrf(admin)
     orphelin = login(sqlite_app.server.test_client(), "orphelin")
     assert orphelin.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 0  # unlinked: nothing
@@ -40,3 +40,24 @@ def test_only_admins_get_in_and_bad_forms_are_refused(sqlite_app: Any) -> None:
     assert admin.post("/comptes/admin/etat", data={"csrf_token": token}).status_code == 400
     assert admin.post("/comptes/personne/etat", data={"csrf_token": token}).status_code == 404
     assert chef.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 4  # unchanged: still team of 2
+
+
+def test_the_crm_link_is_chosen_by_name(sqlite_app: Any) -> None:
+    """The CRM-user field took a bare number: it offers every CRM user by name, and takes a name or a number."""
+    admin = login(sqlite_app.server.test_client(), "admin")
+    page = admin.get("/comptes").get_data(as_text=True)
+    assert 'list="crm-users"' in page and '<option value="EL FASSI YASSINE · DSM (n° 5)">' in page
+    token = csrf(admin)
+    orphelin = login(sqlite_app.server.test_client(), "orphelin")
+    chosen = admin.post(
+        "/comptes/orphelin",
+        data={"role": "viewer", "id_utilisateur": "EL FASSI YASSINE · DSM (n° 5)", "csrf_token": token},
+    )
+    assert chosen.status_code == 200 and "enregistré" in chosen.get_data(as_text=True)
+    assert orphelin.get("/api/v1/visites").get_json()["indicateurs"]["visites"] == 2  # team of 5: V5, V6
+    typed = admin.post(
+        "/comptes/orphelin", data={"role": "viewer", "id_utilisateur": "filali hind", "csrf_token": token}
+    )
+    assert typed.status_code == 200 and 'value="FILALI HIND · DEL (n° 6)"' in typed.get_data(as_text=True)
+    nobody = admin.post("/comptes/orphelin", data={"role": "viewer", "id_utilisateur": "Dupont", "csrf_token": token})
+    assert nobody.status_code == 400 and "« Dupont » ne désigne personne" in nobody.get_data(as_text=True)

@@ -15,7 +15,6 @@ from tests import browser
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
-PORT = 8070
 DASH_PAGES = ["/visites", "/performance", "/partenaires", "/evaluations", "/investissements", "/utilisateurs"]
 FLASK_PAGES = ["/jetons", "/comptes"]
 OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
@@ -37,7 +36,7 @@ def no_sideways_scroll(dash_duo: Any, path: str, width: int) -> None:
 def test_no_page_scrolls_sideways_and_the_logout_button_shows(
     dash_duo: Any, duo_app: Any, width: int, height: int
 ) -> None:
-    base = browser.open_logged_in(dash_duo, duo_app, PORT, "/visites", "#visites-kpi-visites")
+    base = browser.open_logged_in(dash_duo, duo_app, "/visites", "#visites-kpi-visites")
     dash_duo.driver.set_window_size(width, height)
     for path in DASH_PAGES:
         dash_duo.driver.get(f"{base}{path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,35 @@ def test_demo_fills_another_database(sqlite_app: Any, tmp_path: Path) -> None:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM tab_visite").scalar() == 500
         last = conn.exec_driver_sql("SELECT MAX(date_visite) FROM tab_visite").scalar()
     assert str(last) <= "2026-11-20 23:59:59"
+
+
+def test_demo_creates_a_mariadb_database_that_does_not_exist_yet(sqlite_app: Any, mariadb_url: str) -> None:
+    """It ended in a traceback ("Unknown database")."""
+    name = f"mediviz_demo_new_{os.getpid()}"
+    server = sa.create_engine(mariadb_url)
+    with server.begin() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+    url = sa.make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
+    runner = sqlite_app.server.test_cli_runner()
+    try:
+        result = runner.invoke(args=["demo", "--visits", "300", "--database-url", url, "--yes"])
+        assert result.exit_code == 0, result.output
+        assert f"Base « {name} » créée." in result.output
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM tab_visite").scalar() == 300
+        engine.dispose()
+    finally:
+        with server.begin() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        server.dispose()
+
+
+def test_demo_on_a_server_that_does_not_answer_says_so_in_one_line(sqlite_app: Any) -> None:
+    url = "mysql+pymysql://root:@127.0.0.1:1/mediviz?connect_timeout=2"  # port 1: nobody listens
+    result = sqlite_app.server.test_cli_runner().invoke(args=["demo", "--database-url", url, "--yes"])
+    assert result.exit_code != 0
+    assert "Error: base injoignable (OperationalError:" in result.output and "Traceback" not in result.output
 
 
 def test_accounts_are_listed_changed_disabled_and_enabled_from_the_cli(sqlite_app: Any) -> None:

@@ -15,7 +15,6 @@ from tests.browser import choose, click_csv, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
-PORT = 8063
 PAGE = "evaluations"
 
 
@@ -25,7 +24,7 @@ def duo_app(sqlite_url: str) -> Any:
 
 
 def open_logged_in(dash_duo: Any, app: Any, path: str = "/evaluations") -> str:
-    return browser.open_logged_in(dash_duo, app, PORT, path, "#evaluations-kpi-evaluations")
+    return browser.open_logged_in(dash_duo, app, path, "#evaluations-kpi-evaluations")
 
 
 def bands(dash_duo: Any) -> list[Any]:

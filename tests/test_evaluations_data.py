@@ -285,3 +285,35 @@ def test_a_manager_sees_only_their_team_and_is_refused_outside_it(sqlite_app: An
         assert response.status_code == 403
         assert response.get_json()["field"] == "id_responsable"
     assert chef.get("/api/v1/evaluations?id_utilisateur=6").status_code == 403
+
+
+def test_category_averages_are_drawn_on_the_whole_five_point_scale_with_their_spread() -> None:
+    """3,16 to 3,21 were drawn on an axis that stopped at 4 for a /5 scale: the bars looked alike and wrong."""
+    import pandas as pd
+
+    from pages._evaluations import MEAN_ITEM, chart_figure
+
+    table = pd.DataFrame(
+        {"code": ["CE1", "CE2"], "libelle": ["Connaissance produit", "Relation client"],
+         MEAN_ITEM: [3.16, 3.21], "Items notés": [40, 35], "Évaluations": [10, 9]}
+    )  # fmt: skip
+    figure = chart_figure("categories", table)
+    axis = figure.layout.xaxis
+    assert (axis.tick0, axis.dtick, list(axis.range)) == (0, 1, [0, 5 * 1.08])  # ticks 0, 1, ..., 5
+    assert [a.text for a in figure.layout.annotations] == ["de 3,16 à 3,21 sur 5 (écart 0,05)"]
+
+
+def test_each_evaluated_rep_is_one_point_score_against_visits_of_the_period(app: Any) -> None:
+    """ "Visites des délégués évalués, par note" summed each evaluation's all-time visits (319 583 on the demo,
+    5.4 times every visit): each rep is now one point, mean score against visits over the same period."""
+    from data.metrics.scope import EVERYONE
+    from pages._evaluations import MEAN_SCORE, VISITS_IN_PERIOD, chart_table
+
+    with app.server.app_context():
+        year = chart_table("visites", Filters(annee=2025), EVERYONE)
+        whole = chart_table("visites", Filters(), EVERYONE)
+    points = list(zip(year["Délégué"], year[VISITS_IN_PERIOD], year[MEAN_SCORE], strict=True))
+    # 2025: 3 made V1, V2, V7 (V4 of 4 is deleted); 4 made V3; 6 made V5
+    assert points == [("CHRAIBI OMAR", 3, 60.0), ("DAOUDI NADIA", 1, 70.0), ("FILALI HIND", 1, 80.0)]
+    six = whole[whole["Délégué"] == "FILALI HIND"]
+    assert (int(six[VISITS_IN_PERIOD].iloc[0]), float(six[MEAN_SCORE].iloc[0])) == (2, 65.0)  # V5, V6; (80 + 50) / 2

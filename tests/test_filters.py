@@ -39,6 +39,15 @@ def test_legacy_single_code_and_comma_lists() -> None:
     assert Filters.from_query({"gamme": "GA00001,GA00003"}).gamme == ("GA00001", "GA00003")
 
 
+def test_a_comma_list_in_a_json_body_is_several_codes_as_in_a_url() -> None:
+    """The README said regions may be comma-separated; a comma string in a JSON body was a 400."""
+    assert Filters.from_body({"region": "RE00001,RE00002"}).region == ("RE00001", "RE00002")
+    assert Filters.from_body({"gamme": ["GA00003", "GA00001,GA00002"]}).gamme == ("GA00001", "GA00002", "GA00003")
+    assert Filters.from_body({"region": "RE00001,"}).region == ("RE00001",)
+    with pytest.raises(FilterError, match="code invalide"):
+        Filters.from_body({"region": "RE00001,Agadir"})
+
+
 def test_blank_values_mean_unset() -> None:
     assert Filters.from_body({"annee": None, "mois": "", "region": []}) == Filters()
     assert Filters.from_body(None) == Filters()

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from data.metrics.filters import CODE_FIELDS, VISIT_FIELDS, FilterError, Filters
 from data.source.schema import codification, utilisateur
 from tests import fixture_data
+from tests.callbacks import find
 from tests.conftest import PASSWORDS, build_app, csrf, login
 
 V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
@@ -66,9 +67,9 @@ def test_a_malformed_callback_request_is_a_400(admin: Any, body: Any) -> None:
 
 
 def test_a_callback_request_as_the_page_sends_it_still_works(admin: Any, hard_app: Any) -> None:
-    output = next(key for key in hard_app.callback_map if key.startswith("..visites-kpi-contacts.children"))
+    output = find(hard_app, "visites-kpi-contacts.children")
     callback = hard_app.callback_map[output]
-    body = {
+    body: dict[str, Any] = {
         "output": output,
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in output[2:-2].split("...")],
         "inputs": [
@@ -113,6 +114,22 @@ def test_no_page_can_be_framed_or_sniffed(admin: Any, path: str) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(
+    "path", ["/login", "/visites", "/_dash-layout", "/api/v1/visites", "/visites?format=csv", "/jetons", "/health"]
+)
+def test_no_page_nor_answer_is_kept_by_the_browser(admin: Any, path: str) -> None:
+    """After a logout, Back showed the dashboard with its numbers from the browser's cache."""
+    answer = admin.get(path)
+    assert answer.status_code < 400
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_stay_cacheable(admin: Any) -> None:
+    answer = admin.get("/assets/02-mediviz.css")
+    answer.close()  # a file response: its file is closed with it
+    assert answer.status_code == 200 and "no-store" not in answer.headers.get("Cache-Control", "")
+
+
 @pytest.mark.parametrize("days", ["²", "٣", "3.5", "-1", "1e3"])
 def test_a_token_validity_must_be_plain_digits(admin: Any, days: str) -> None:
     """ "²".isdigit() is true: int() then failed with its English message; "٣" made a 3-day token."""
@@ -152,7 +169,7 @@ def test_an_unexpected_failure_answers_a_french_500_without_details(sqlite_url: 
 
 def _counters_body(app: Any, filters: dict[str, Any]) -> dict[str, Any]:
     """The Visites counters callback request, as the page posts it after a filter change."""
-    output = next(key for key in app.callback_map if key.startswith("..visites-kpi-contacts.children"))
+    output = find(app, "visites-kpi-contacts.children")
     extra = app.callback_map[output]["inputs"][1:]
     return {
         "output": output,

@@ -292,3 +292,27 @@ def test_a_manager_sees_only_their_team(sqlite_app: Any) -> None:
     ):
         assert response.status_code == 403
         assert response.get_json()["field"] == "id_responsable"
+
+
+def funded(app: Any, scope: Scope = EVERYONE, **filters: Any) -> list[tuple[int, str]]:
+    with app.server.app_context():
+        return investissements.funded_partner_rows(Filters.from_body(filters, investissements_report.FIELDS), scope)
+
+
+def test_the_partner_filter_offers_the_funded_partners_of_the_slice_by_name(app: Any) -> None:
+    """The page's partner filter took a bare number; it lists the funded partners by name (P2, P5: none).
+    Doctors have the first name TEST in the fixture, the pharmacy none."""
+    assert funded(app) == [(1, "AMRANI TEST (n° 1)"), (4, "CHAOUI TEST (n° 4)"), (3, "PHARMACIE CENTRALE (n° 3)")]
+    assert funded(app, annee=2026) == [(4, "CHAOUI TEST (n° 4)")]  # BC4 only
+    assert funded(app, Scope((5, 6, 7))) == [(3, "PHARMACIE CENTRALE (n° 3)")]  # BC3, requested by 6
+    assert funded(app, id_partenaire=1) == funded(app)  # the partner chosen does not narrow its own list
+
+
+def test_the_engaged_budget_leaves_refused_and_cancelled_cases_apart(client: FlaskClient) -> None:
+    """ "Budget total" added rejected, refused and cancelled business cases: the page leads with the engaged one."""
+    body = client.get("/api/v1/investissements").get_json()
+    numbers = {**body["indicateurs"], **body["engagement"]}
+    assert numbers["budget_engage"] == 18_000  # BC1 REAL 10 000 + BC2 ENAT 5 000 + BC3 VALI 3 000
+    assert numbers["business_cases_engages"] == 3
+    assert (numbers["budget_refuse_ou_annule"], numbers["business_cases_refuses_ou_annules"]) == (2_000, 1)  # BC4
+    assert numbers["budget_total"] == 20_000  # every status, as before

@@ -76,7 +76,7 @@ def test_with_redis_down_the_app_answers_uncached_and_logs_it(
 def test_the_page_shows_a_banner_while_the_database_is_down_then_recovers(
     dash_duo: Any, outage_app: Any, proxy: FaultProxy
 ) -> None:
-    open_logged_in(dash_duo, outage_app, 8066, "/visites", "#visites-kpi-visites")
+    open_logged_in(dash_duo, outage_app, "/visites", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
     proxy.refuse()
     choose(dash_duo, "f-mois", "Janvier")  # a question not in the cache
@@ -114,7 +114,7 @@ def test_with_the_accounts_database_down_the_page_shows_the_banner_then_recovers
     dash_duo: Any, accounts_outage_app: Any, proxy: FaultProxy
 ) -> None:
     """The session cannot be checked, so no callback runs (503 before Dash): the browser shows the banner."""
-    open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites", "#visites-kpi-visites")
+    open_logged_in(dash_duo, accounts_outage_app, "/visites", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "6", timeout=20)
     proxy.refuse()
     choose(dash_duo, "f-mois", "Janvier")
@@ -129,7 +129,7 @@ def test_a_page_change_that_met_the_outage_is_made_once_the_database_answers(
     dash_duo: Any, accounts_outage_app: Any, proxy: FaultProxy
 ) -> None:
     """The URL and the menu said Performance, the page stayed Visites (the router's request was refused)."""
-    open_logged_in(dash_duo, accounts_outage_app, 8067, "/visites?annee=2025", "#visites-kpi-visites")
+    open_logged_in(dash_duo, accounts_outage_app, "/visites?annee=2025", "#visites-kpi-visites")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "5", timeout=20)
     proxy.refuse()
     dash_duo.find_element('a[href^="/performance"]').click()
@@ -146,12 +146,14 @@ def test_a_session_closed_under_an_open_page_asks_to_log_in_again(dash_duo: Any,
     from data.app import accounts
 
     app = build_app(sqlite_url)
-    open_logged_in(dash_duo, app, 8067, "/visites", "#visites-kpi-visites", user="chef")
+    open_logged_in(dash_duo, app, "/visites", "#visites-kpi-visites", user="chef")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "4", timeout=20)  # team 2, 3, 4: V1, V2, V3, V7
     with app.server.app_context():
         accounts.update("chef", active=False)
     choose(dash_duo, "f-mois", "Janvier")
     dash_duo.wait_for_contains_text("#shell-flash", "Votre session a expiré ou a été fermée", timeout=20)
+    assert not dash_duo.find_element("#visites-kpi-visites").is_displayed()  # the team's numbers: gone from sight
+    assert not [e for e in dash_duo.get_logs() or [] if "body stream" in e.get("message", "")]
     link = dash_duo.find_element("#shell-flash a")
     assert link.get_attribute("href").endswith("/login?next=%2Fvisites")  # the URL the page had
     link.click()

@@ -13,7 +13,6 @@ from tests.browser import choose, click_bar, click_csv, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
-PORT = 8062
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def duo_app(sqlite_url: str) -> Any:
 
 
 def open_logged_in(dash_duo: Any, app: Any, path: str = "/partenaires") -> str:
-    return browser.open_logged_in(dash_duo, app, PORT, path, "#partenaires-kpi-comptes_visites")
+    return browser.open_logged_in(dash_duo, app, path, "#partenaires-kpi-comptes_visites")
 
 
 def bars(dash_duo: Any, chart: str) -> list[Any]:

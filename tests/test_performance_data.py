@@ -286,3 +286,47 @@ def test_a_manager_sees_only_their_team_and_is_refused_outside_it(sqlite_app: An
     ):
         assert refused.status_code == 403
         assert refused.get_json()["field"] == "id_responsable"
+
+
+def test_a_disabled_rep_who_made_visits_is_an_active_rep_on_every_page(crm: str) -> None:
+    """Performance said 67 active reps (disabled ones left out) where Utilisateurs said 60 DEL + 10 KAM = 70 for
+    the same filters; chosen in the sidebar, such a rep showed "Délégués actifs 0 (sur 0)". DAOUDI (4, DEL) made
+    V3 and V6 (2025-02-03, 2026-01-08) and is disabled here: still one of the 3 active reps (3, 4, 6)."""
+    import sqlalchemy as sa
+
+    from data.metrics import utilisateurs_report
+    from data.source.schema import utilisateur
+    from tests.conftest import build_app
+
+    with sa.create_engine(crm).begin() as conn:
+        conn.execute(
+            utilisateur.update().where(utilisateur.c.id_utilisateur == 4).values(code_statut_utilisateur="DESA")
+        )
+    app = build_app(crm, SERVE_FROM="crm")
+    with app.server.app_context():
+        whole = performance_report.kpis(Filters(), EVERYONE)
+        assert (whole["delegues_actifs"], whole["delegues"], whole["delegues_sans_visite"]) == (3, 4, 1)  # 7: none
+        assert performance_report.disabled_active_reps(Filters(), EVERYONE) == 1
+        assert utilisateurs_report.kpis(Filters(), EVERYONE)["delegues_actifs"] == 3  # the same word, the same number
+        alone = Filters(id_utilisateur=4)
+        assert (
+            performance_report.kpis(alone, EVERYONE)["delegues_actifs"],
+            performance_report.kpis(alone, EVERYONE)["delegues"],
+        ) == (1, 1)
+        assert 4 not in [
+            uid for uid, _, _ in performance_report.rep_rows(Filters(), EVERYONE)
+        ]  # bottom 5: enabled reps
+
+
+def test_under_a_region_filter_the_bottom_chart_names_only_reps_who_work_there(app: Any) -> None:
+    """The bottom 5 named reps who simply do not work in the region chosen (GHALI made no visit in Casablanca:
+    he is elsewhere, not behind). The API's legacy list keeps them, at 0 (see test_filters)."""
+    from pages._performance import chart_table
+
+    with app.server.app_context():
+        table = chart_table("bottom", Filters(region=("RE00002",)), EVERYONE)
+        region = chart_table("region", Filters(region=("RE00002",)), EVERYONE)
+    assert list(table.itertuples(index=False, name=None)) == [
+        (3, "CHRAIBI OMAR", 1), (4, "DAOUDI NADIA", 1), (6, "FILALI HIND", 2)
+    ]  # fmt: skip
+    assert list(region["code"]) == ["RE00002"]  # Agadir and Rabat are excluded by the filter, not drawn at 0

@@ -129,8 +129,8 @@ def test_the_tokens_page_creates_shows_once_lists_and_revokes(sqlite_app: Any) -
     token = csrf(client)
     form = {"name": "tableur", "days": "30", "password": PASSWORDS["chef"], "csrf_token": token}
     created = client.post("/jetons", data=form)
-    html = created.get_data(as_text=True)
-    assert created.status_code == 201
+    assert created.status_code == 303 and created.headers["Location"].endswith("/jetons")  # post, then redirect
+    html = client.get("/jetons").get_data(as_text=True)
     secret = re.search(r'<code id="token-secret">(mvz_[^<]+)</code>', html)
     assert secret, html
     tool = sqlite_app.server.test_client()
@@ -246,8 +246,8 @@ def test_creating_a_token_on_the_page_asks_for_the_password(sqlite_app: Any) -> 
     wrong = client.post("/jetons", data={**form, "password": PASSWORDS["admin"]})
     assert wrong.status_code == 403 and "Mot de passe incorrect" in wrong.get_data(as_text=True)
     assert created(sqlite_app) == 0
-    right = client.post("/jetons", data={**form, "password": PASSWORDS["chef"]})
-    assert right.status_code == 201 and created(sqlite_app) == 1
+    right = client.post("/jetons", data={**form, "password": PASSWORDS["chef"]}, follow_redirects=True)
+    assert right.status_code == 200 and created(sqlite_app) == 1
     secret = re.search(r'<code id="token-secret">(mvz_[^<]+)</code>', right.get_data(as_text=True))
     assert secret and api_status(sqlite_app, secret.group(1)) == 200
 
@@ -263,3 +263,16 @@ def test_wrong_passwords_on_the_tokens_page_count_with_the_logins(sqlite_app: An
     other = sqlite_app.server.test_client()
     login_form = {"username": "chef", "password": PASSWORDS["chef"], "csrf_token": csrf(other)}
     assert other.post("/login", data=login_form).status_code == 429
+
+
+def test_reloading_the_page_after_creating_a_token_creates_no_second_one(sqlite_app: Any) -> None:
+    """The browser's reload after "Créer un jeton" repeats the last request: a GET, after the redirect."""
+    client = login(sqlite_app.server.test_client(), "chef")
+    form = {"name": "tableur", "password": PASSWORDS["chef"], "csrf_token": csrf(client)}
+    shown = client.post("/jetons", data=form, follow_redirects=True)
+    assert shown.request.method == "GET" and len(shown.history) == 1 and shown.history[0].status_code == 303
+    assert '<code id="token-secret">mvz_' in shown.get_data(as_text=True)
+    reloaded = client.get("/jetons").get_data(as_text=True)
+    assert created(sqlite_app) == 1 and 'id="token-secret"' not in reloaded and "tableur" in reloaded
+    other = login(sqlite_app.server.test_client(), "admin").get("/jetons").get_data(as_text=True)
+    assert 'id="token-secret"' not in other

@@ -13,7 +13,6 @@ from tests.browser import choose, drill_into, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
-PORT = 8065
 KPI = "#utilisateurs-kpi-utilisateurs_actifs"
 
 
@@ -23,7 +22,7 @@ def duo_app(sqlite_url: str) -> Any:
 
 
 def open_logged_in(dash_duo: Any, app: Any, path: str = "/utilisateurs") -> str:
-    return browser.open_logged_in(dash_duo, app, PORT, path, KPI)
+    return browser.open_logged_in(dash_duo, app, path, KPI)
 
 
 def bars(dash_duo: Any, name: str) -> list[dict[str, Any]]:
@@ -44,14 +43,15 @@ def test_pick_a_region_and_see_kpis_and_charts_change(dash_duo: Any, duo_app: An
     assert dash_duo.get_logs() == []
 
 
-def test_visits_per_manager_as_share_then_as_counts(dash_duo: Any, duo_app: Any) -> None:
+def test_visits_per_manager_as_counts_then_as_share(dash_duo: Any, duo_app: Any) -> None:
+    """Bars by default (an 18-slice donut was the default on the demo); the share one click away."""
     open_logged_in(dash_duo, duo_app, "/utilisateurs?annee=2025")
     dash_duo.wait_for_text_to_equal(KPI, "3")
-    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "BENANI SARA · 4")  # V1, V2, V3, V7
-    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "80,0 %")  # 4 of 5 visits in 2025
-    dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Nombre']").click()
     until(lambda: bars(dash_duo, "responsables")[0]["y"] == ["EL FASSI YASSINE", "BENANI SARA"], timeout=10)
     assert bars(dash_duo, "responsables")[0]["x"] == [1, 4]  # V5; V1, V2, V3, V7
+    dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Part (%)']").click()
+    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "BENANI SARA · 4")  # V1, V2, V3, V7
+    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "80,0 %")  # 4 of 5 visits in 2025
     assert dash_duo.get_logs() == []
 
 

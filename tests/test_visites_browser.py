@@ -8,13 +8,13 @@ from urllib.parse import quote
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.by import By
 
 from tests import browser
 from tests.browser import choose, click_csv, drill_into, figure_data
 from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
-PORT = 8058
 
 
 @pytest.fixture
@@ -23,7 +23,18 @@ def duo_app(sqlite_url: str) -> Any:
 
 
 def open_logged_in(dash_duo: Any, app: Any, path: str = "/visites") -> str:
-    return browser.open_logged_in(dash_duo, app, PORT, path, "#visites-kpi-visites")
+    return browser.open_logged_in(dash_duo, app, path, "#visites-kpi-visites")
+
+
+def traces(dash_duo: Any) -> dict[str, list[int]]:
+    """The partner-type chart's series: name -> values (médecins, pharmacies)."""
+    return {t["name"]: t["y"] for t in figure_data(dash_duo, "visites-graph-type_partenaire")}
+
+
+def count_in(dash_duo: Any, unit: str) -> None:
+    """Choose the page's unit ("Visites" or "Contacts")."""
+    path = f"//*[@id='visites-unit']//label[starts-with(normalize-space(), '{unit}')]"
+    dash_duo.driver.find_element(By.XPATH, path).click()
 
 
 def test_login_pick_a_region_and_see_kpis_and_charts_change(dash_duo: Any, duo_app: Any) -> None:
@@ -35,9 +46,11 @@ def test_login_pick_a_region_and_see_kpis_and_charts_change(dash_duo: Any, duo_a
     dash_duo.wait_for_text_to_equal("#visites-kpi-contacts", "4")
     assert "region=RE00001" in dash_duo.driver.current_url
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites_planifiees-detail", "33,3 % des visites")
-    traces = {t["name"]: t["y"] for t in figure_data(dash_duo, "visites-graph-type_partenaire")}
-    # Médicales / Pharmaceutiques: planned V1:P1; unplanned V2:P1, V2:P2, V7:P2
-    assert traces == {"Planifiées": [1, 0], "Non planifiées": [3, 0]}
+    # Counted in visits by default (médecins / pharmacies): planned V1; unplanned V2, V7
+    until(lambda: traces(dash_duo) == {"Planifiées": [1, 0], "Non planifiées": [2, 0]}, timeout=10)
+    count_in(dash_duo, "Contacts")
+    # In contacts: planned V1:P1; unplanned V2:P1, V2:P2, V7:P2
+    until(lambda: traces(dash_duo) == {"Planifiées": [1, 0], "Non planifiées": [3, 0]}, timeout=10)
     assert dash_duo.get_logs() == []
 
 
@@ -80,9 +93,9 @@ def test_the_chart_toolbar_is_french_and_cannot_send_a_chart_to_the_cloud(dash_d
     assert not [t for t in titles if "Share" in t or "Download" in t or "Zoom in" in t]
 
 
-def test_each_chart_costs_a_keyboard_user_two_tab_stops(dash_duo: Any, duo_app: Any) -> None:
-    """Plotly's toolbar was seven buttons (seven tab stops) on every chart, 70 on this page; now two: download
-    and reset axes. (It shows on hover, or focus, with a mouse; headless Chromium, like a phone, has no hover.)"""
+def test_the_chart_toolbar_has_two_buttons_out_of_the_tab_order(dash_duo: Any, duo_app: Any) -> None:
+    """Plotly's toolbar was seven buttons (seven tab stops) on every chart, 70 on this page; now two, download
+    and reset axes, for the mouse only: no tab stop. (It shows on hover; headless Chromium has no hover.)"""
     open_logged_in(dash_duo, duo_app)
     dash_duo.wait_for_element("#visites-graph-type_partenaire .modebar-btn")
     labels = dash_duo.driver.execute_script(
@@ -91,11 +104,17 @@ def test_each_chart_costs_a_keyboard_user_two_tab_stops(dash_duo: Any, duo_app: 
     )
     assert len(labels) >= 6
     assert all(chart == ["Télécharger le graphique (PNG)", "Réinitialiser les axes"] for chart in labels), labels
+    until(
+        lambda: dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('.modebar-btn')).every(b => b.tabIndex === -1);"
+        ),
+        timeout=5,
+    )
     assert dash_duo.get_logs() == []
 
 
 def test_an_unknown_page_says_so_in_french(dash_duo: Any, duo_app: Any) -> None:
-    browser.open_logged_in(dash_duo, duo_app, PORT, "/nulle-part", "#not-found-home")
+    browser.open_logged_in(dash_duo, duo_app, "/nulle-part", "#not-found-home")
     dash_duo.wait_for_text_to_equal("h1", "Page introuvable")
     assert dash_duo.find_element("#not-found-home").get_attribute("href").endswith("/visites")
 
@@ -133,7 +152,7 @@ def test_invalid_and_empty_filters_get_clear_messages(dash_duo: Any, duo_app: An
 
 
 def test_login_page_is_french_and_guarded_paths_redirect(dash_duo: Any, duo_app: Any) -> None:
-    base = browser.start(dash_duo, duo_app, PORT)
+    base = browser.start(dash_duo, duo_app)
     dash_duo.driver.get(f"{base}/visites?annee=2025")
     dash_duo.wait_for_contains_text("h1", "Mediviz")
     assert dash_duo.driver.current_url.endswith("/login?next=" + quote("/visites?annee=2025", safe="/?"))
@@ -144,9 +163,12 @@ def test_csv_download_holds_what_the_chart_shows(dash_duo: Any, duo_app: Any) ->
     open_logged_in(dash_duo, duo_app, "/visites?region=RE00001")
     dash_duo.wait_for_text_to_equal("#visites-kpi-visites", "3")
     dash_duo.find_element("#visites-graph-region .bars")  # the chart is drawn
+    count_in(dash_duo, "Contacts")
+    until(lambda: max(figure_data(dash_duo, "visites-graph-region")[0]["x"]) == 4, timeout=10)  # Agadir: 4 contacts
     click_csv(dash_duo, "visites", "region")
     path = Path(dash_duo.download_path) / "mediviz-visites-region.csv"
     until(path.exists, timeout=10)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines == ["code;libelle;Contacts", "RE00001;Agadir;4", "RE00002;Casablanca;0", "RE00003;Rabat;0"]
+    # The other regions are excluded by the filter: neither drawn nor downloaded as zeros (issue 12)
+    assert lines == ["code;libelle;Contacts", "RE00001;Agadir;4"]
     assert dash_duo.get_logs() == []

@@ -10,7 +10,8 @@ from data.source import db
 from data.source.schema import codification
 
 TYPE_VISITE = {"PLAN": "Planifiées", "HOPL": "Non planifiées"}
-TYPE_PARTENAIRE = {"MEDE": "Médicales", "PHAR": "Pharmaceutiques"}
+#: One label per thing on every page: Performance says "Médecins" and "Pharmacies" too.
+TYPE_PARTENAIRE = {"MEDE": "Médecins", "PHAR": "Pharmacies"}
 TYPE_ETABLISSEMENT = {"ETPR": "Privées", "ETPU": "Publiques"}
 FORME_VISITE = {"S": "Simples", "G": "De groupe"}
 ACCOMPAGNEMENT = {"N": "Individuelles", "O": "En double"}

@@ -207,8 +207,10 @@ def _parse_date(name: str, raw: Any) -> dt.date:
 
 
 def _parse_codes(name: str, raw: Any) -> tuple[str, ...]:
-    """A sorted tuple of distinct codes with the field's prefix (``GA00001``)."""
-    items: Iterable[Any] = raw if isinstance(raw, (list, tuple)) else [raw]
+    """A sorted tuple of distinct codes with the field's prefix (``GA00001``); a text may hold several, separated
+    by commas, in a JSON body as in a URL (``"RE00001,RE00002"``)."""
+    given: Iterable[Any] = raw if isinstance(raw, (list, tuple)) else [raw]
+    items = [part for item in given for part in (item.split(",") if isinstance(item, str) else [item])]
     codes: set[str] = set()
     for item in items:
         if _is_blank(item):

@@ -9,6 +9,7 @@ kept only the first one per partner). A business case belongs to the visible use
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import sqlalchemy as sa
@@ -150,3 +151,29 @@ def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
 def breakdowns(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
     """``breakdown_rows`` as dicts keyed by ``COLUMNS`` (fresh ones: the caller may change them)."""
     return [dict(zip(COLUMNS, row, strict=True)) for row in breakdown_rows(filters, scope)]
+
+
+def funded_partners_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:
+    """The partners funded in the slice (the partner filter itself set aside): ``id_partenaire, nom, prenom``,
+    by name: what the page's partner filter offers."""
+    wider = dataclasses.replace(filters, id_partenaire=None, id_business_case=None)
+    return (
+        sa.select(BC.c.id_partenaire, P.c.nom_partenaire, P.c.prenom_partenaire)
+        .select_from(BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire))
+        .where(BC.c.id_partenaire.is_not(None), *invest_conditions(wider, users))
+        .group_by(BC.c.id_partenaire, P.c.nom_partenaire, P.c.prenom_partenaire)
+        .order_by(P.c.nom_partenaire, P.c.prenom_partenaire, BC.c.id_partenaire)
+    )
+
+
+@memoized
+def funded_partner_rows(filters: Filters, scope: Scope) -> list[tuple[int, str]]:
+    """``(id_partenaire, label)`` of the partners funded in the slice, by name ("NOM Prénom (n° 12)")."""
+    rows = db.read(funded_partners_stmt(filters, visible_users(filters, scope)))
+    return [(int(pid), partner_label(pid, nom, prenom)) for pid, nom, prenom in rows]
+
+
+def partner_label(pid: int, nom: str | None, prenom: str | None) -> str:
+    """A partner as a manager names it: its name, then its number (two partners may share a name)."""
+    name = " ".join(part.strip() for part in (nom, prenom) if part and part.strip())
+    return f"{name or 'Partenaire sans nom'} (n° {pid})"

@@ -134,6 +134,24 @@ def children(frame: Breakdowns, dimension: str, parent: str | None = None, every
     return out.astype({column: "int64" for column in MEASURES})
 
 
+#: Business-case statuses that engage no budget: refused (REJE, REFU) and cancelled (ANNU). Every other status
+#: (ENAT pending, VALI validated, REAL carried out, and any status the CRM adds) is engaged.
+NOT_ENGAGED = ("REJE", "REFU", "ANNU")
+
+
+def engagement(frame: Breakdowns) -> dict[str, int]:
+    """The engaged budget (MAD) and business cases, and those refused or cancelled, shown apart."""
+    statuses = [row for row in frame if row["dimension"] == "statut"]
+    out = [row for row in statuses if row["code"] in NOT_ENGAGED]
+    kept = [row for row in statuses if row["code"] not in NOT_ENGAGED]
+    return {
+        "budget_engage": sum(row["budget"] for row in kept),
+        "business_cases_engages": sum(row["business_cases"] for row in kept),
+        "budget_refuse_ou_annule": sum(row["budget"] for row in out),
+        "business_cases_refuses_ou_annules": sum(row["business_cases"] for row in out),
+    }
+
+
 def kpis(frame: Breakdowns) -> dict[str, int]:
     """Budget total (MAD), business cases, distinct partners funded, budget of realised (REAL) cases (MAD)."""
     total = [row for row in frame if row["dimension"] == "total"]
@@ -180,5 +198,6 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         "filtres": filters.to_dict(),
         "unites": {"budget": "MAD", "business_cases": "business cases", "partenaires": "partenaires distincts"},
         "indicateurs": kpis(frame),
+        "engagement": engagement(frame),
         **{LEGACY[d][0]: _items(frame, d, rich=True) for d in LEGACY},
     }

@@ -13,7 +13,7 @@ import pandas as pd
 
 from data.metrics import performance, visites, visites_report
 from data.metrics.filters import VISIT_FIELDS, Filters
-from data.metrics.scope import Scope, users, visible_users
+from data.metrics.scope import ACTIVE, REP_ROLES, Scope, users, visible_users
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
@@ -25,8 +25,6 @@ CATEGORIES: dict[str, dict[str, str]] = {
 }
 #: Legacy key of each dimension's code.
 LEGACY_CODE_KEYS = {"type": "code_type_partenaire", "statut": "code_statut_partenaire", "potentiel": "code_potentiel"}
-REP_ROLES = ("DEL", "KAM")
-ACTIVE = "ACTI"
 TOP = 5
 LEGACY_KEYS = {
     "type": "nombre_compte_visite_par_type_compte",
@@ -109,7 +107,7 @@ def _reps_frame(rows: list[Rep]) -> pd.DataFrame:
 
 
 def rep_rows(filters: Filters, scope: Scope) -> list[Rep]:
-    """Every active rep the caller and the filters allow, with their visits (0 included), fewest first."""
+    """Every enabled rep the caller and the filters allow, with their visits (0 included), fewest first."""
     counts = dict(performance.per_user_rows(filters, scope))
     return ranked_reps(_people(users()), counts, visible_users(filters, scope))
 
@@ -129,9 +127,12 @@ def top_users(filters: Filters, scope: Scope) -> pd.DataFrame:
     return _reps_frame(top_rows(filters, scope))
 
 
-def bottom_reps(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """The 5 active reps with the fewest visits, reps without any visit included."""
-    return _reps_frame(rep_rows(filters, scope)[:TOP])
+def bottom_reps(filters: Filters, scope: Scope, *, working_there: bool = False) -> pd.DataFrame:
+    """The 5 enabled reps with the fewest visits, reps without any visit included; ``working_there``: only
+    those with a visit in the slice (under a région or gamme filter, the page's chart: a rep without a visit
+    there works elsewhere, and is not "behind")."""
+    reps = rep_rows(filters, scope)
+    return _reps_frame([rep for rep in reps if rep[2] > 0 or not working_there][:TOP])
 
 
 def days(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
@@ -149,13 +150,33 @@ def working_days(filters: Filters, scope: Scope) -> int:
     return int(np.busday_count(first, last + dt.timedelta(days=1)))
 
 
+def team_reps(filters: Filters, scope: Scope) -> list[tuple[int, bool, int]]:
+    """The reps (DEL, KAM) of the selection: ``(id_utilisateur, disabled, visites)`` for every enabled rep (0
+    visits included) and every disabled rep who made visits in the slice (they count, marked)."""
+    counts = dict(performance.per_user_rows(filters, scope))
+    allowed = visible_users(filters, scope)
+    reps = []
+    for uid, _nom, role, statut in _people(users()):
+        visits = counts.get(int(uid), 0)
+        if role in REP_ROLES and (allowed is None or uid in allowed) and (statut == ACTIVE or visits > 0):
+            reps.append((int(uid), statut != ACTIVE, visits))
+    return reps
+
+
+def disabled_active_reps(filters: Filters, scope: Scope) -> int:
+    """Disabled reps who made visits in the slice (counted among the active reps, shown apart)."""
+    return sum(1 for _, disabled, visits in team_reps(filters, scope) if disabled and visits > 0)
+
+
 def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     """Headline numbers: visits, working days, active reps, visits per working day (and per rep), A+/A visits.
 
-    A working day is a Monday to Friday of the period's calendar; an active rep has at least one visit.
+    A working day is a Monday to Friday of the period's calendar. An active rep (the one definition, the
+    Utilisateurs page's DEL + KAM) is a rep with at least one visit in the slice, disabled or not; the reps of
+    the selection are the enabled ones, plus the disabled ones who made visits.
     """
     totals = performance.totals(filters, scope)
-    team = rep_rows(filters, scope)
+    team = team_reps(filters, scope)
     open_days = working_days(filters, scope)
     active = sum(1 for _, _, n in team if n > 0)
     per_rep = sum(n for _, _, n in team) / active if active else None

@@ -55,6 +55,12 @@ def request_scope() -> Scope:
     return scope
 
 
+#: The roles of a rep ("délégué"): a rep is active in a slice when they made at least one visit in it.
+REP_ROLES = ("DEL", "KAM")
+#: The status of an enabled CRM user (``DESA``: disabled).
+ACTIVE = "ACTI"
+
+
 @reference
 def users() -> pd.DataFrame:
     """Every CRM user: ``id_utilisateur, id_responsable, nom, role, statut`` (nom = "NOM Prénom")."""

@@ -10,8 +10,8 @@ GRANULARITIES = ("jour", "semaine", "mois")
 
 
 def known_unit(unit: object) -> str:
-    """``unit`` if it is one of ``UNITS``, else contacts (a forged callback value is not an error to log)."""
-    return unit if isinstance(unit, str) and unit in UNITS else "contacts"
+    """``unit`` if it is one of ``UNITS``, else visits (a forged callback value is not an error to log)."""
+    return unit if isinstance(unit, str) and unit in UNITS else "visites"
 
 
 def known_granularity(granularity: object) -> str:

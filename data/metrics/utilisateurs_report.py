@@ -8,7 +8,7 @@ import pandas as pd
 
 from data.metrics import codes, utilisateurs
 from data.metrics.filters import VISIT_FIELDS, Filters
-from data.metrics.scope import Scope
+from data.metrics.scope import REP_ROLES, Scope
 from data.metrics.utilisateurs_tables import Row, _frame, manager_rows, month_rows
 
 #: The filters this area accepts (API): the sidebar's.
@@ -96,7 +96,8 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
         "visites": visites,
         "visites_par_utilisateur": round(visites / actifs, 1) if actifs else None,
         "managers": len(bosses),
-        "delegues_actifs": roles.get("DEL", (0, 0))[0],
+        # the one definition of an active rep (Performance's too): a DEL or KAM user with a visit in the slice
+        "delegues_actifs": sum(roles.get(role, (0, 0))[0] for role in REP_ROLES),
     }
 
 
