@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -43,12 +46,20 @@ def label_room(figure: go.Figure, values: pd.Series) -> go.Figure:
     return figure
 
 
+#: Characters per line of a chart's message: a long one (a filter conflict) was clipped at both ends of a
+#: half-width chart, and more so on a phone.
+MESSAGE_WIDTH = 38
+
+
 def message(text: str) -> go.Figure:
-    """A figure with no axes that shows ``text`` (loading, empty data, invalid filters)."""
+    """A figure with no axes that shows ``text`` (loading, empty data, invalid filters), wrapped on lines short
+    enough for a half-width chart or a phone."""
     figure = go.Figure(layout={"template": TEMPLATE, "height": 260})
+    lines = textwrap.wrap(text, MESSAGE_WIDTH, break_long_words=False) or [text]
     figure.add_annotation(
-        text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15, "color": "#6c757d"}
-    )
+        text="<br>".join(html.escape(line, quote=False) for line in lines), showarrow=False, x=0.5, y=0.5, xref="paper",
+        yref="paper", font={"size": 15, "color": "#565e66"},
+    )  # fmt: skip
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure

@@ -78,7 +78,10 @@ def budget_columns(table: pd.DataFrame, axis_title: str) -> go.Figure:
     )
     figure.update_traces(constraintext="none")  # labels at full size (they shrank to the bars' width: 6 px)
     figure.update_xaxes(title_text=axis_title, type="category")
-    figure.update_yaxes(title_text=BUDGET, tickformat=",d", range=[0, float(table[BUDGET].max()) * 1.18])
+    # Every bar carries its budget: the axis's own numbers only collided with the labels ("Par statut")
+    figure.update_yaxes(
+        title_text=BUDGET, showticklabels=False, showgrid=False, range=[0, float(table[BUDGET].max()) * 1.18]
+    )
     return figure
 
 

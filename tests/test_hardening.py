@@ -446,3 +446,15 @@ def test_options_on_an_api_route_names_the_methods_it_answers(hard_app: Any, adm
         assert admin.get(route).headers["Allow"] == ALLOWED[route]
     anonymous = hard_app.server.test_client().options(route)  # like every API answer: a login first
     assert anonymous.status_code == 401 and "Authentification requise" in anonymous.get_json()["error"]
+
+
+def test_a_long_chart_message_is_wrapped_not_clipped() -> None:
+    """/visites?annee=2025&start_date=2026-09-01&end_date=2026-09-30: the conflict, one 90-character line in
+    the middle of each chart, was cut at both ends of a half-width chart."""
+    from components.figures import MESSAGE_WIDTH, message
+
+    long = "Filtres invalides : l'année 2025 est en dehors de la période choisie (01/09/2026 – 30/09/2026)"
+    lines = message(long).layout.annotations[0].text.split("<br>")
+    assert len(lines) == 3 and all(len(line) <= MESSAGE_WIDTH for line in lines)
+    assert " ".join(lines) == long  # every word kept, in order
+    assert message("Aucune donnée pour ces filtres").layout.annotations[0].text == "Aucune donnée pour ces filtres"
