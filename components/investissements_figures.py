@@ -62,27 +62,26 @@ def budget_ranked(table: pd.DataFrame) -> go.Figure:
 
 
 def budget_columns(table: pd.DataFrame, axis_title: str) -> go.Figure:
-    """Vertical budget bars in the table's order (for ordered dimensions: statut, potentiel, visites)."""
+    """Horizontal budget bars in the table's order, the first at the top (for ordered dimensions: statut,
+    potentiel). Vertical ones put their value labels side by side: on a phone they ran into each other."""
     if _empty(table):
         return message(NO_DATA)
-    figure = go.Figure(layout={"template": TEMPLATE, "height": 300})
+    ordered = table.iloc[::-1]  # Plotly draws the first category at the bottom
+    figure = go.Figure(layout={"template": TEMPLATE, "height": max(260, 28 * len(ordered) + 70)})
     figure.add_bar(
-        x=table["libelle"],
-        y=table[BUDGET],
-        text=[fmt.number(v) for v in table[BUDGET]],
+        x=ordered[BUDGET],
+        y=ordered["libelle"],
+        orientation="h",
+        text=[fmt.number(v) for v in ordered[BUDGET]],
         textposition="outside",
         cliponaxis=False,
         marker_color=COLORS[0],
-        customdata=_customdata(table),
-        hovertemplate="%{x} : %{customdata[1]}<extra></extra>",
+        customdata=_customdata(ordered),
+        hovertemplate="%{y} : %{customdata[1]}<extra></extra>",
     )
-    figure.update_traces(constraintext="none")  # labels at full size (they shrank to the bars' width: 6 px)
-    figure.update_xaxes(title_text=axis_title, type="category")
-    # Every bar carries its budget: the axis's own numbers only collided with the labels ("Par statut")
-    figure.update_yaxes(
-        title_text=BUDGET, showticklabels=False, showgrid=False, range=[0, float(table[BUDGET].max()) * 1.18]
-    )
-    return figure
+    figure.update_xaxes(title_text=BUDGET, tickformat=",d", nticks=4)
+    figure.update_yaxes(title_text=axis_title, type="category", gridcolor="rgba(0,0,0,0)")
+    return label_room(figure, ordered[BUDGET])
 
 
 def budget_by_count(table: pd.DataFrame, axis_title: str) -> go.Figure:

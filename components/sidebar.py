@@ -57,20 +57,13 @@ def sidebar() -> html.Div:
             html.H2("Filtres", className="sidebar-title"),
             _field("Responsable (équipe)", _dropdown(ids.RESPONSABLE, "Toutes les équipes"), ids.RESPONSABLE),
             _field("Utilisateur", _dropdown(ids.UTILISATEUR, "Tous les utilisateurs"), ids.UTILISATEUR),
-            dbc.Row(
-                [
-                    dbc.Col(_field("Année", _dropdown(ids.ANNEE, "Toutes"), ids.ANNEE)),
-                    dbc.Col(
-                        _field(
-                            "Mois",
-                            dcc.Dropdown(
-                                id=ids.MOIS, options=MONTH_OPTIONS, placeholder="Tous", labels=DROPDOWN_LABELS
-                            ),
-                            ids.MOIS,
-                        )
-                    ),
-                ],
-                className="g-2",
+            # Année and Mois one under the other: side by side "Septembre" was cut to "Septe…" by the clear
+            # button and the chevron (on a phone the grid of the CSS puts them side by side again)
+            _field("Année", _dropdown(ids.ANNEE, "Toutes"), ids.ANNEE),
+            _field(
+                "Mois",
+                dcc.Dropdown(id=ids.MOIS, options=MONTH_OPTIONS, placeholder="Tous", labels=DROPDOWN_LABELS),
+                ids.MOIS,
             ),
             _field("Gamme", _dropdown(ids.GAMME, "Toutes les gammes", multi=True), ids.GAMME),
             _field("Région", _dropdown(ids.REGION, "Toutes les régions", multi=True), ids.REGION),
