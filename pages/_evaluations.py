@@ -100,7 +100,8 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
             "evaluations": EVALUATIONS,
             "pourcentage": "Part (%)",
         }
-        return tables.roles(frame).rename(columns=columns)
+        table = tables.roles(frame)  # roles without an evaluation are not drawn ("Key account manager 0 (0,0 %)")
+        return table[table["evaluations"] > 0].reset_index(drop=True).rename(columns=columns)
     if name == "visites":
         return rep_scores_and_visits(filters, scope, frame)
     table = tables.reps(frame)
