@@ -124,8 +124,22 @@ def rep_scores_and_visits(filters: Filters, scope: Scope, frame: Any) -> pd.Data
     return table.rename(columns={"nom": "Délégué", "evaluations": EVALUATIONS, "note_moyenne": MEAN_SCORE})
 
 
-def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
-    """The figure of a chart from its table."""
+#: The per-rep chart shows this many reps, the lowest averages (those a manager looks at first), unless "Voir tout"
+#: is on: 70 bars made the page 4 000 px tall on the demo.
+LOWEST = 15
+
+
+def chart_figure(name: str, table: pd.DataFrame, every: bool = True) -> go.Figure:
+    """The figure of a chart from its table (``every``: the per-rep chart draws every rep, else the ``LOWEST``)."""
+    if name == "delegues" and not every and len(table) > LOWEST:
+        rated = table.sort_values([MEAN_SCORE, "Délégué"], na_position="last", kind="stable").head(LOWEST)
+        figure = ef.average_bars(rated, "Délégué", MEAN_SCORE, 100, MEAN_SCORE, EVALUATIONS, "évaluations")
+        figure.add_annotation(
+            text=f"les {LOWEST} plus basses sur {len(table)}",
+            showarrow=False, x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+            font={"size": 12, "color": "#565e66"},
+        )  # fmt: skip
+        return figure
     if name == DRILL:
         return ef.average_bars(table, "libelle", MEAN_ITEM, 5, MEAN_ITEM, "Items notés", "items notés")
     if name == "distribution":

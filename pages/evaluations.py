@@ -24,6 +24,7 @@ dash.register_page(__name__, path="/evaluations", name="Évaluations", order=4, 
 
 CATEGORY = f"{PAGE}-code_categorie"
 NOTE = f"{PAGE}-note"
+EVERY_REP = f"{PAGE}-voir-tout"
 
 
 def layout(code_categorie: Any = None, **_query: Any) -> html.Div:
@@ -38,8 +39,11 @@ def layout(code_categorie: Any = None, **_query: Any) -> html.Div:
         labels=DROPDOWN_LABELS,
         style={"minWidth": "300px"},
     )
+    every_rep = dbc.Switch(id=EVERY_REP, label="Voir tout", value=False, className="mb-0")
+    tools = {"delegues": [every_rep]}
     cards = {
-        name: chart_card(PAGE, name, title, width=ev.WIDTHS.get(name, 6)) for name, title in ev.SUMMARY_CHARTS.items()
+        name: chart_card(PAGE, name, title, tools=tools.get(name), width=ev.WIDTHS.get(name, 6))
+        for name, title in ev.SUMMARY_CHARTS.items()
     }
     cards[ev.DRILL] = chart_card(PAGE, ev.DRILL, ev.DRILL_TITLES[0], tools=drill_tools(PAGE, ev.DRILL))
     return html.Div(
@@ -74,14 +78,16 @@ def update_controls(store: dict[str, Any] | None, chosen: list[str] | None) -> t
     [Output(ids.graph(PAGE, n), "figure") for n in ev.SUMMARY_CHARTS],
     Input(ids.FILTERS_STORE, "data"),
     Input(CATEGORY, "value"),
+    Input(EVERY_REP, "value"),
 )
-def update_summary(store: dict[str, Any] | None, categories: list[str] | None) -> list[Any]:
-    """KPI cards and the count charts, from one grouped query."""
+def update_summary(store: dict[str, Any] | None, categories: list[str] | None, every_rep: Any = False) -> list[Any]:
+    """KPI cards and the count charts, from one grouped query (the per-rep chart: the lowest averages, or all)."""
     filters = ev.page_filters(store, categories)
     if isinstance(filters, str):
         return ["–"] * len(ev.KPIS) + [""] * len(ev.KPIS) + [invalid_figure(filters)] * len(ev.SUMMARY_CHARTS)
     scope = request_scope()
-    charts = [ev.chart_figure(n, ev.chart_table(n, filters, scope)) for n in ev.SUMMARY_CHARTS]
+    every = every_rep is True  # a forged value is not "all"
+    charts = [ev.chart_figure(n, ev.chart_table(n, filters, scope), every=every) for n in ev.SUMMARY_CHARTS]
     return [*ev.kpi_texts(filters, scope), *charts]
 
 

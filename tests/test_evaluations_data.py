@@ -317,3 +317,20 @@ def test_each_evaluated_rep_is_one_point_score_against_visits_of_the_period(app:
     assert points == [("CHRAIBI OMAR", 3, 60.0), ("DAOUDI NADIA", 1, 70.0), ("FILALI HIND", 1, 80.0)]
     six = whole[whole["Délégué"] == "FILALI HIND"]
     assert (int(six[VISITS_IN_PERIOD].iloc[0]), float(six[MEAN_SCORE].iloc[0])) == (2, 65.0)  # V5, V6; (80 + 50) / 2
+
+
+def test_the_per_rep_chart_shows_the_lowest_averages_unless_every_rep_is_asked() -> None:
+    """A 70-bar "note moyenne par délégué" made the page 4 000 px tall: the 15 lowest by default, all on demand."""
+    import pandas as pd
+
+    from pages._evaluations import EVALUATIONS, LOWEST, MEAN_SCORE, chart_figure
+
+    table = pd.DataFrame(
+        {"id_utilisateur": range(1, 21), "Délégué": [f"REP {n:02d}" for n in range(1, 21)],
+         EVALUATIONS: [1] * 20, MEAN_SCORE: [float(100 - n) for n in range(1, 21)]}
+    )  # fmt: skip
+    shown = chart_figure("delegues", table, every=False).data[0]
+    assert LOWEST == 15 and len(shown.y) == 15
+    assert set(shown.y) == {f"REP {n:02d}" for n in range(6, 21)}  # 80 to 94: the 15 lowest of 80..99
+    assert len(chart_figure("delegues", table, every=True).data[0].y) == 20
+    assert len(chart_figure("delegues", table.head(10), every=False).data[0].y) == 10  # few reps: all of them
