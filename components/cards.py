@@ -122,8 +122,11 @@ def kpi_card(page: str, name: str, title: str) -> dbc.Col:
     )
 
 
-def chart_card(page: str, name: str, title: str, tools: list[Any] | None = None, width: int = 6) -> dbc.Col:
-    """A card holding one chart in ``dcc.Loading``, with its title, optional tools and a CSV button."""
+def chart_card(
+    page: str, name: str, title: str, tools: list[Any] | None = None, width: int = 6, note: str | None = None
+) -> dbc.Col:
+    """A card holding one chart in ``dcc.Loading``, with its title, optional tools, a CSV button and an optional
+    ``note`` under the chart (what its numbers mean)."""
     header = dbc.CardHeader(
         [
             html.Span(title, className="chart-title", id=ids.title(page, name)),
@@ -145,15 +148,18 @@ def chart_card(page: str, name: str, title: str, tools: list[Any] | None = None,
         className="chart-header",
     )
     body = dbc.CardBody(
-        dcc.Loading(
-            dcc.Graph(
-                id=ids.graph(page, name),
-                figure=figures.message("Chargement…"),
-                config=GRAPH_CONFIG,
+        [
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.graph(page, name),
+                    figure=figures.message("Chargement…"),
+                    config=GRAPH_CONFIG,
+                ),
+                type="default",
+                delay_show=150,
             ),
-            type="default",
-            delay_show=150,
-        )
+            *([html.P(note, className="chart-note")] if note else []),
+        ]
     )
     # full width below 1200 px: side by side, the charts of a 1024 px screen were squashed and their labels cut
     return dbc.Col(dbc.Card([header, body], className="chart-card h-100"), xl=width, className="mb-3")

@@ -84,8 +84,18 @@ def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: st
     return whole_ticks(figure, "y", float(table[series].to_numpy().max()))
 
 
-def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Figure:
-    """Horizontal bars sorted from the largest value at the top (``code`` column, if any, in customdata)."""
+def corner_note(figure: go.Figure, text: str) -> go.Figure:
+    """A short grey note above a chart's top right corner (what a top-N chart leaves out)."""
+    figure.add_annotation(
+        text=html.escape(text, quote=False), showarrow=False, x=1, y=1, xref="paper", yref="paper", xanchor="right",
+        yanchor="bottom", font={"size": 12, "color": "#565e66"},
+    )  # fmt: skip
+    return figure
+
+
+def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str, decimals: int = 0) -> go.Figure:
+    """Horizontal bars sorted from the largest value at the top (``code`` column, if any, in customdata);
+    values shown with ``decimals`` (a share in %: 1)."""
     if table.empty or not table[value].any():
         return message(NO_DATA)
     ordered = table.sort_values([value, label], ascending=[True, False])
@@ -94,14 +104,14 @@ def ranked_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.Fi
         x=ordered[value],
         y=ordered[label],
         orientation="h",
-        text=[fmt.number(v) for v in ordered[value]],
+        text=[fmt.number(v, decimals) for v in ordered[value]],
         textposition="outside",
         cliponaxis=False,
         marker_color=COLORS[0],
         customdata=ordered[["code"]] if "code" in ordered else None,
-        hovertemplate=f"%{{y}} : %{{x:,}} {unit.lower()}<extra></extra>",
+        hovertemplate=f"%{{y}} : %{{x:,.{decimals}f}} {unit.lower()}<extra></extra>",
     )
-    figure.update_xaxes(title_text=unit, tickformat=",d", nticks=6)
+    figure.update_xaxes(title_text=unit, tickformat=",d" if decimals == 0 else ",", nticks=6)
     label_room(figure, ordered[value])
     figure.update_yaxes(gridcolor="rgba(0,0,0,0)")
     return whole_ticks(figure, "x", float(ordered[value].max()))

@@ -134,12 +134,7 @@ def chart_figure(name: str, table: pd.DataFrame, every: bool = True) -> go.Figur
     if name == "delegues" and not every and len(table) > LOWEST:
         rated = table.sort_values([MEAN_SCORE, "Délégué"], na_position="last", kind="stable").head(LOWEST)
         figure = ef.average_bars(rated, "Délégué", MEAN_SCORE, 100, MEAN_SCORE, EVALUATIONS, "évaluations")
-        figure.add_annotation(
-            text=f"les {LOWEST} plus basses sur {len(table)}",
-            showarrow=False, x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
-            font={"size": 12, "color": "#565e66"},
-        )  # fmt: skip
-        return figure
+        return figures.corner_note(figure, f"les {LOWEST} plus basses sur {len(table)}")
     if name == DRILL:
         return ef.average_bars(table, "libelle", MEAN_ITEM, 5, MEAN_ITEM, "Items notés", "items notés")
     if name == "distribution":

@@ -9,7 +9,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt
-from components.utilisateurs_figures import share_donut
 from data.metrics import utilisateurs_report, utilisateurs_tables
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
@@ -43,7 +42,15 @@ DRILL_CHARTS = {
 }
 MONTHS = "mois"
 MANAGERS = "responsables"
-VIEWS = {"nombre": "Nombre", "part": "Part (%)"}  # bars by default: a donut of many slices compares nothing
+VIEWS = {"nombre": "Nombre", "part": "Part (%)"}  # bars: teams nest, their shares do not add up to 100
+SHARE = "Part des visites (%)"
+#: The team chart shows the teams with the most visits, unless "Voir tout" is on (18 managers on the demo).
+TOP_TEAMS = 15
+TEAMS_NOTE = (
+    "Équipe = le responsable et tous ceux sous lui dans la hiérarchie actuelle, comme le filtre « Responsable » : "
+    "la barre d'un responsable est le nombre que donne son choix dans les filtres. Les équipes s'emboîtent (celle "
+    "d'un directeur contient celles de ses superviseurs) : les barres ne s'additionnent pas."
+)
 
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
@@ -55,7 +62,7 @@ def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
         "au moins une visite dans la sélection",
         "visites distinctes, hors supprimées",
         "visites ÷ utilisateurs actifs",
-        "responsables au moment des visites",
+        "responsables directs (hiérarchie actuelle)",
         f"{fmt.percent(values['delegues_actifs'], actifs)} des utilisateurs actifs",
     ]
     return texts
@@ -67,9 +74,9 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
         table = utilisateurs_tables.month_table(filters, scope)
         return table[["mois", "periode", "utilisateurs"]].rename(columns={"utilisateurs": USERS})
     if name == MANAGERS:
-        table = utilisateurs_tables.manager_table(filters, scope)
+        table = utilisateurs_tables.team_table(filters, scope)
         table["responsable"] = _unique_names(table)
-        columns = {"visites": VISITS, "pourcentage": "Part des visites (%)", "utilisateurs": USERS}
+        columns = {"visites": VISITS, "pourcentage": SHARE, "utilisateurs": USERS}
         return table.rename(columns=columns)
     if name in DRILL_CHARTS and drill is not None:
         children = utilisateurs_report.children(filters, scope, name)
@@ -88,14 +95,17 @@ def _unique_names(table: pd.DataFrame) -> list[str]:
     return [f"{n} (n° {i})" if n in twice else n for n, i in zip(names, table["id_responsable"], strict=True)]
 
 
-def chart_figure(name: str, table: pd.DataFrame, view: str = "nombre") -> go.Figure:
-    """The figure of a chart from its table."""
+def chart_figure(name: str, table: pd.DataFrame, view: str = "nombre", every: bool = True) -> go.Figure:
+    """The figure of a chart from its table (teams: counts or shares, the ``TOP_TEAMS`` first unless ``every``)."""
     if name == MONTHS:
         return figures.timeline(table, "mois", USERS, USERS)
-    if name == MANAGERS and view == "part":
-        return share_donut(table, "responsable", VISITS, VISITS)
     if name == MANAGERS:
-        return figures.ranked_bars(table, "responsable", VISITS, VISITS)
+        shown = table if every else table.head(TOP_TEAMS)  # the table comes most visits first
+        value = SHARE if view == "part" else VISITS
+        figure = figures.ranked_bars(shown, "responsable", value, value, decimals=1 if view == "part" else 0)
+        if len(shown) < len(table):
+            figures.corner_note(figure, f"les {len(shown)} premières équipes sur {len(table)}")
+        return figure
     return figures.ranked_bars(table, "libelle", USERS, USERS)
 
 

@@ -20,6 +20,7 @@ PAGE = "utilisateurs"
 dash.register_page(__name__, path="/utilisateurs", name="Utilisateurs", order=6, title="Utilisateurs · Mediviz")
 
 VIEW = f"{PAGE}-manager-view"
+EVERY_TEAM = f"{PAGE}-voir-tout"
 
 
 def layout(**_query: Any) -> html.Div:
@@ -31,7 +32,8 @@ def layout(**_query: Any) -> html.Div:
         className="unit-toggle",
         options=[{"label": label, "value": value} for value, label in u.VIEWS.items()],
     )
-    managers_title = "Visites par responsable (au moment de la visite)"
+    every_team = dbc.Switch(id=EVERY_TEAM, label="Voir tout", value=False, className="mb-0")
+    managers_title = "Visites par équipe (hiérarchie actuelle)"
     drills = [
         chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name), width=4) for name, spec in u.DRILL_CHARTS.items()
     ]
@@ -45,7 +47,7 @@ def layout(**_query: Any) -> html.Div:
             dbc.Row(chart_card(PAGE, u.MONTHS, "Utilisateurs actifs par mois", width=12)),
             dbc.Row(
                 [
-                    chart_card(PAGE, u.MANAGERS, managers_title, tools=[view]),
+                    chart_card(PAGE, u.MANAGERS, managers_title, tools=[view, every_team], note=u.TEAMS_NOTE),
                     chart_card(PAGE, "role", u.CHARTS["role"]),
                 ],
                 className="g-3",
@@ -77,13 +79,15 @@ def update_overview(store: dict[str, Any] | None) -> list[Any]:
     Output(ids.graph(PAGE, u.MANAGERS), "figure"),
     Input(ids.FILTERS_STORE, "data"),
     Input(VIEW, "value"),
+    Input(EVERY_TEAM, "value"),
 )
-def update_managers(store: dict[str, Any] | None, view: str) -> go.Figure:
-    """Visits per manager at visit time, as a share (donut) or as counts (bars)."""
+def update_managers(store: dict[str, Any] | None, view: str, every: Any = False) -> go.Figure:
+    """Visits per team of the current hierarchy, as counts or shares of the slice's visits."""
     filters = store_filters(store)
     if isinstance(filters, str):
         return invalid_figure(filters)
-    return u.chart_figure(u.MANAGERS, u.chart_table(u.MANAGERS, filters, request_scope()), view)
+    table = u.chart_table(u.MANAGERS, filters, request_scope())
+    return u.chart_figure(u.MANAGERS, table, view, every=every is True)
 
 
 def _drill_figure(name: str) -> Any:

@@ -43,15 +43,22 @@ def test_pick_a_region_and_see_kpis_and_charts_change(dash_duo: Any, duo_app: An
     assert dash_duo.get_logs() == []
 
 
-def test_visits_per_manager_as_counts_then_as_share(dash_duo: Any, duo_app: Any) -> None:
-    """Bars by default (an 18-slice donut was the default on the demo); the share one click away."""
+def test_visits_per_team_as_counts_then_as_share(dash_duo: Any, duo_app: Any) -> None:
+    """Teams of the current hierarchy, as the Responsable filter counts them (issue 12: the chart counted the
+    manager at visit time); bars, the share one click away (an 18-slice donut was the default on the demo)."""
     open_logged_in(dash_duo, duo_app, "/utilisateurs?annee=2025")
     dash_duo.wait_for_text_to_equal(KPI, "3")
-    until(lambda: bars(dash_duo, "responsables")[0]["y"] == ["EL FASSI YASSINE", "BENANI SARA"], timeout=10)
-    assert bars(dash_duo, "responsables")[0]["x"] == [1, 4]  # V5; V1, V2, V3, V7
+    names = ["EL FASSI YASSINE", "BENANI SARA", "ALAOUI KARIM"]
+    until(lambda: bars(dash_duo, "responsables")[0]["y"] == names, timeout=10)
+    # 5: V5 (u6); 2: V1, V2, V3, V7 (u3, u4); 1, the director above both: all five visits of 2025
+    assert bars(dash_duo, "responsables")[0]["x"] == [1, 4, 5]
     dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Part (%)']").click()
-    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "BENANI SARA · 4")  # V1, V2, V3, V7
-    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "80,0 %")  # 4 of 5 visits in 2025
+    until(lambda: bars(dash_duo, "responsables")[0]["x"] == [20.0, 80.0, 100.0], timeout=10)
+    dash_duo.wait_for_contains_text("#utilisateurs-graph-responsables", "80,0")  # 4 of 5 visits in 2025
+    page = dash_duo.driver.find_element(By.TAG_NAME, "body").text
+    assert "les barres ne s'additionnent pas" in page
+    choose(dash_duo, "f-id_responsable", "BENANI SARA")  # the same number as her bar: her team's 4 visits
+    dash_duo.wait_for_text_to_equal("#utilisateurs-kpi-visites", "4")
     assert dash_duo.get_logs() == []
 
 

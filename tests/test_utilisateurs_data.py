@@ -202,6 +202,30 @@ def test_scope_restricts_and_is_never_widened(app: Any) -> None:
     assert kpis(app, Scope(()))["utilisateurs_actifs"] == 0
 
 
+def teams(app: Any, scope: Scope = EVERYONE, **filters: Any) -> dict[int, tuple[int, float, int]]:
+    with app.server.app_context():
+        rows = utilisateurs_report.payload(Filters.from_body(filters), scope)["visites_par_equipe"]
+    return {r["id_responsable"]: (r["nombre_visites"], r["pourcentage"], r["nombre_utilisateur"]) for r in rows}
+
+
+def test_visits_per_team_follow_the_current_hierarchy_as_the_team_filter(app: Any) -> None:
+    """Issue 12: a manager's team is the filter's (current hierarchy, recursive), so their bar is the number that
+    choosing them gives; teams nest, so shares do not add up to 100. Hierarchy: 1 > 2 > {3, 4}, 1 > 5 > {6, 7};
+    8 and 9 manage each other (a cycle) and visited nothing."""
+    assert teams(app) == {
+        1: (6, 100.0, 3),  # the director: every visit, by u3, u4, u6
+        2: (4, 66.7, 2),  # V1, V2, V3, V7 by u3, u4: 4 of 6
+        5: (2, 33.3, 1),  # V5, V6 by u6
+    }
+    for manager, (visits, _, _) in teams(app).items():
+        assert kpis(app, id_responsable=manager)["visites"] == visits
+    assert teams(app, region="RE00002") == {1: (4, 100.0, 3), 2: (2, 50.0, 2), 5: (2, 50.0, 1)}  # V2 V3; V5 V6
+    assert teams(app, Scope((5, 6, 7))) == {5: (2, 100.0, 1)}  # the director is outside a supervisor's scope
+    assert teams(app, annee=2030) == {}
+    # the legacy route keeps its meaning: the manager at the time of the visit (tab_visite.id_responsable)
+    assert [m["id_responsable"] for m in legacy(app)["pourcentage_visites_par_responsable"]] == [2, 5]
+
+
 # Statements
 
 

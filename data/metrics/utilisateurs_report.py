@@ -9,7 +9,7 @@ import pandas as pd
 from data.metrics import codes, utilisateurs
 from data.metrics.filters import VISIT_FIELDS, Filters
 from data.metrics.scope import REP_ROLES, Scope
-from data.metrics.utilisateurs_tables import Row, _frame, manager_rows, month_rows
+from data.metrics.utilisateurs_tables import Row, _frame, direct_managers, manager_rows, month_rows, team_rows
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
@@ -90,12 +90,11 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     actifs = sum(row[3] for row in total)
     visites = sum(row[4] for row in total)
     roles = _parents(levels, "role")
-    bosses = [manager for manager, _, _ in utilisateurs.manager_rows(filters, scope) if manager != 0]
     return {
         "utilisateurs_actifs": actifs,
         "visites": visites,
         "visites_par_utilisateur": round(visites / actifs, 1) if actifs else None,
-        "managers": len(bosses),
+        "managers": direct_managers(filters, scope),  # current direct managers, as the team filter
         # the one definition of an active rep (Performance's too): a DEL or KAM user with a visit in the slice
         "delegues_actifs": sum(roles.get(role, (0, 0))[0] for role in REP_ROLES),
     }
@@ -112,6 +111,7 @@ MANAGER_KEYS = {
     "id_responsable": "id_responsable", "visites": "nombre_visites", "responsable": "responsable",
     "pourcentage": "pourcentage",
 }  # fmt: skip
+TEAM_KEYS = {**MANAGER_KEYS, "utilisateurs": "nombre_utilisateur"}
 REGION_KEYS = {"libelle": "region", "utilisateurs": "nombre_utilisateur", "code": "code_region_partenaire"}
 STATUT_KEYS = {"code": "code_statut_partenaire", "utilisateurs": "nombre_utilisateur"}
 ROLE_KEYS = {"code": "role", "utilisateurs": "nombre_utilisateur"}
@@ -153,6 +153,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         "nombre_utilisateur_par_regions": _records(dims["region"], {**REGION_KEYS, **VISITS}),
         "nombre_utilisateur_par_status": _records(dims["statut"], {**STATUT_KEYS, "libelle": "statut", **VISITS}),
         "nombre_utilisateur_par_role": _records(dims["role"], {**ROLE_KEYS, "libelle": "libelle", **VISITS}),
+        "visites_par_equipe": _records(team_rows(filters, scope), TEAM_KEYS),
         "nombre_utilisateur_par_villes": _records(child_rows(filters, scope, "region"), VILLE_KEYS),
         "nombre_utilisateur_par_specialites": _records(child_rows(filters, scope, "gamme"), SPECIALITE_KEYS),
     }

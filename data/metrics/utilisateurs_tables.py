@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import options, utilisateurs
+from data.metrics import options, performance, utilisateurs
 from data.metrics.filters import Filters
-from data.metrics.scope import Scope, users
+from data.metrics.scope import Scope, team_ids, users
 
 NO_MANAGER = "Sans responsable"
 
@@ -101,6 +101,50 @@ def manager_rows(filters: Filters, scope: Scope) -> list[Row]:
 def manager_table(filters: Filters, scope: Scope) -> pd.DataFrame:
     """``manager_rows`` as a DataFrame."""
     return _frame(manager_rows(filters, scope), MANAGER_COLUMNS).astype({"id_responsable": "int64"})
+
+
+TEAM_COLUMNS = ["id_responsable", "responsable", "visites", "pourcentage", "utilisateurs"]
+
+
+def team_rows(filters: Filters, scope: Scope) -> list[Row]:
+    """``TEAM_COLUMNS`` per manager of the *current* hierarchy whose team visited in the slice: the team is the
+    sidebar's ``id_responsable`` filter's (the manager and everyone below, recursively), so that a manager's bar
+    is the number that choosing them in the sidebar gives. Teams nest (a director's holds their supervisors'):
+    ``pourcentage`` is each team's share of the slice's visits (1 decimal), and the shares do not add up to 100.
+    Most visits first, then name; the visits are those of ``performance.per_user_rows`` (one rep per visit, so
+    a team's visits are the sum of its members')."""
+    per_user = dict(performance.per_user_rows(filters, scope))
+    total = sum(per_user.values())
+    rows: list[Row] = []
+    for manager, name in zip(*_managers(scope), strict=True):
+        members = [uid for uid in team_ids(manager) if uid in per_user]
+        if not members:
+            continue
+        visits = sum(per_user[uid] for uid in members)
+        share = round(100 * visits / total, 1) if total else 0.0
+        rows.append(dict(zip(TEAM_COLUMNS, (manager, name, visits, share, len(members)), strict=True)))
+    rows.sort(key=lambda row: (-row["visites"], row["responsable"], row["id_responsable"]))
+    return rows
+
+
+def _managers(scope: Scope) -> tuple[list[int], list[str]]:
+    """Ids and names of the users with someone below them (current hierarchy) that the scope shows."""
+    frame = options.managers(scope)
+    return [int(uid) for uid in frame["id_utilisateur"]], [str(name) for name in frame["nom"]]
+
+
+def team_table(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``team_rows`` as a DataFrame."""
+    return _frame(team_rows(filters, scope), TEAM_COLUMNS).astype({"id_responsable": "int64"})
+
+
+def direct_managers(filters: Filters, scope: Scope) -> int:
+    """How many distinct current direct managers (``tab_utilisateur.id_responsable``) the slice's active users
+    have: the "Managers" KPI, in the current hierarchy as the team filter."""
+    active = {uid for uid, _ in performance.per_user_rows(filters, scope)}
+    frame = users()
+    bosses = frame.loc[frame["id_utilisateur"].isin(active), "id_responsable"].dropna()
+    return len(set(bosses.astype(int)))
 
 
 def _manager_name(manager_id: int, names: dict[Any, str]) -> str:
