@@ -121,7 +121,8 @@ def _register_areas(bp: Blueprint) -> None:
     """Routes for every area: ``/api/v1/<area>`` and the legacy route."""
     for area, (module, legacy_route) in AREAS.items():
         fields = tuple(module.FIELDS)
-        bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, fields), methods=["GET", "POST"])
+        v1_fields = tuple(getattr(module, "V1_FIELDS", fields))  # the visit areas' v1 adds the cross-filters
+        bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, v1_fields), methods=["GET", "POST"])
         # "/performance" is also a page: there only POST is the API, and a GET falls through to the page.
         methods = ["POST"] if legacy_route in PAGE_PATHS else ["GET", "POST"]
         bp.add_url_rule(legacy_route, f"legacy_{area}", _endpoint(module.legacy_payload, fields, True), methods=methods)

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from data.metrics.filters import CODE_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES, MAX_PARAMETERS
+from data.metrics.filters import CODE_FIELDS, CROSS_FIELDS, DATE_FIELDS, LAST_DAY, MAX_CODES, MAX_PARAMETERS
 
 VERSION = "1.0"
 
@@ -31,6 +31,14 @@ _DESCRIPTIONS = {
     "code_type_investissement": "Types d'investissement (TI…), plusieurs possibles.",
     "id_partenaire": "Partenaire financé.",
     "id_business_case": "Business case.",
+    "type_partenaire": "Type du partenaire vu (MEDE, PHAR), plusieurs possibles (filtre croisé).",
+    "etablissement": "Établissement du partenaire vu : ETPR (privé), ETPU (public) (filtre croisé).",
+    "statut_partenaire": "Statut du partenaire vu (CREE, VALI, REJE, MIGR) (filtre croisé).",
+    "potentiel": "Potentiel du partenaire vu (A+, A, B, C) (filtre croisé).",
+    "code_type_visite": "Visites planifiées (PLAN) ou non (HOPL) (filtre croisé).",
+    "forme": "Visites simples (S) ou de groupe (G) (filtre croisé).",
+    "accompagnement": "Visites seules (N) ou en double (O) (filtre croisé).",
+    "role": "Rôle actuel du délégué (DEL, KAM…) (filtre croisé).",
 }
 _ERROR = {
     "type": "object",
@@ -56,6 +64,8 @@ def value_schema(field: str) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": pattern}
     if field in CODE_FIELDS:
         return {"type": "string", "pattern": f"^{CODE_FIELDS[field]}[A-Z]?[0-9]{{1,9}}$"}
+    if field in CROSS_FIELDS:
+        return {"type": "string", "pattern": f"^({CROSS_FIELDS[field][1]})$"}
     low, high = _INT_LIMITS.get(field, (1, 2**31 - 1))
     return {"type": "integer", "minimum": low, "maximum": high}
 
@@ -66,7 +76,7 @@ UNSET: list[dict[str, Any]] = [{"type": "null"}, {"const": ""}, {"type": "array"
 
 def _query_parameter(field: str) -> dict[str, Any]:
     schema = value_schema(field)
-    if field in CODE_FIELDS:  # repeated (gamme=GA1&gamme=GA2) or comma-separated
+    if field in CODE_FIELDS or field in CROSS_FIELDS:  # repeated (gamme=GA1&gamme=GA2) or comma-separated
         schema = {"type": "array", "items": {"anyOf": [schema, {"const": ""}]}, "maxItems": MAX_CODES}
     else:
         schema = {"anyOf": [schema, {"const": ""}]}
@@ -85,7 +95,7 @@ def _body(fields: tuple[str, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for field in fields:
         one = value_schema(field)
-        if field in CODE_FIELDS:
+        if field in CODE_FIELDS or field in CROSS_FIELDS:
             one = {"anyOf": [one, {"type": "array", "items": one, "maxItems": MAX_CODES}]}
         properties[field] = {"anyOf": [one, *UNSET], "description": _DESCRIPTIONS[field]}
     schema = {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
@@ -118,7 +128,7 @@ def document() -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for area, (module, legacy_route) in AREAS.items():
-        fields = tuple(module.FIELDS)
+        fields = tuple(getattr(module, "V1_FIELDS", module.FIELDS))
         summary = f"Indicateurs « {area} »"
         paths[f"/api/v1/{area}"] = {
             "get": {
@@ -141,7 +151,7 @@ def document() -> dict[str, Any]:
                 "operationId": f"legacy_{area}",
                 "summary": f"Route de l'ancienne API de visites ({area}), même corps et même forme de réponse",
                 "tags": ["ancienne API"],
-                "requestBody": _body(fields),
+                "requestBody": _body(tuple(module.FIELDS)),
                 "responses": _responses("La réponse de l'ancienne API, à l'identique."),
             }
         }

@@ -78,7 +78,7 @@ def chart_table(
     elif name == "top":
         table = performance_report.top_users(filters, scope)
     elif name == "bottom":
-        table = performance_report.bottom_reps(filters, scope, working_there=bool(filters.region or filters.gamme))
+        table = performance_report.bottom_reps(filters, scope, working_there=filters.contact_level())
     else:
         table = performance_report.days(filters, scope, shapes.known_granularity(granularity))
     return table.rename(columns={"visites": UNIT})

@@ -7,6 +7,7 @@ every answer against the document (status codes, content type, the error schema)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -114,6 +115,13 @@ def test_the_document_needs_authentication_and_lists_every_route(admin_token: tu
                            "end_date"}  # fmt: skip
 
 
+CROSS_EXAMPLES = {
+    "type_partenaire": ("MEDE", "ME1"), "etablissement": ("ETPR", "ETPX"), "statut_partenaire": ("VALI", "V"),
+    "potentiel": ("A+", "A++"), "code_type_visite": ("PLAN", "PLANS"), "forme": ("G", "X"),
+    "accompagnement": ("O", "OUI"), "role": ("KAM", "K4M"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("field", FIELDS)
 def test_the_documented_limits_are_the_enforced_ones(field: str) -> None:
     """Each integer bound in the document is accepted, one step beyond is refused; codes likewise."""
@@ -131,6 +139,12 @@ def test_the_documented_limits_are_the_enforced_ones(field: str) -> None:
         assert str(Filters.from_mapping({field: "2025-02-28"}).to_dict()[field]) == "2025-02-28"
         with pytest.raises(FilterError):
             Filters.from_mapping({field: "2025-02-30"})
+    elif field in CROSS_EXAMPLES:  # cross-filters: one value their pattern takes, one it refuses
+        good, bad = CROSS_EXAMPLES[field]
+        assert re.fullmatch(schema_of["pattern"], good) and not re.fullmatch(schema_of["pattern"], bad)
+        assert Filters.from_mapping({field: good}).to_dict()[field] == [good]
+        with pytest.raises(FilterError):
+            Filters.from_mapping({field: bad})
     else:
         prefix = schema_of["pattern"][1:3]
         assert Filters.from_mapping({field: f"{prefix}00001"}).to_dict()[field] == [f"{prefix}00001"]

@@ -13,8 +13,8 @@ filters, in one of two forms with the same columns:
 * otherwise (straight from the CRM, or a replica version without the table), ``data.source.fact.fact_select``:
   the same join over the CRM tables, as a subquery; ``visits()`` then counts distinct visits.
 
-Under a gamme or région filter a visit may keep only some of its contacts, maybe not the flagged one: distinct
-visits are then counted over the slice (smaller, and exact).
+Under a gamme, région or partner-attribute filter (``Filters.contact_level``) a visit may keep only some of its
+contacts, maybe not the flagged one: distinct visits are then counted over the slice (smaller, and exact).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from data.metrics.filters import Filters
+from data.metrics.filters import CROSS_FIELDS, Filters
 from data.source.fact import DELETED, FACT, FACT_BY_REP, PV, TABLE_VERSION, V, fact_select
 
 
@@ -51,7 +51,10 @@ def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = F
     CTE is bound once for every branch of a statement (a team's Utilisateurs statements at 1M visits: 74 -> 54 ms)
     where a whole-period slice would be materialised by it (Utilisateurs: 177 -> 232 ms)."""
     if not materialised:
-        return fact_select(visit_conditions(filters, users)).subquery("f")
+        if not filters.cross():
+            return fact_select(visit_conditions(filters, users)).subquery("f")
+        crm = fact_select(visit_conditions(filters, users)).subquery("f0")
+        return sa.select(crm).where(*cross_conditions(crm, filters)).subquery("f")
     fact = FACT_BY_REP if users is not None and len(users) <= FEW_REPS else FACT
     where: list[sa.ColumnElement[bool]] = []
     if users is not None:
@@ -61,7 +64,7 @@ def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = F
         where.append(fact.c.code_gamme_partenaire.in_(filters.gamme))
     if filters.region:
         where.append(fact.c.code_region_partenaire.in_(filters.region))
-    slice_ = sa.select(fact).where(*where)
+    slice_ = sa.select(fact).where(*where, *cross_conditions(fact, filters))
     return slice_.cte("f") if fact is FACT_BY_REP else slice_.subquery("f")
 
 
@@ -70,11 +73,16 @@ def visits(
 ) -> sa.ColumnElement[int]:
     """Distinct visits of each group (of the contacts matching ``when``), the groups' keys being those of
     ``flag`` or finer: a sum of flags where they hold, else a distinct count."""
-    if flag in f.c and not (filters.gamme or filters.region):
+    if flag in f.c and not filters.contact_level():
         marked = f.c[flag] if when is None else sa.case((when, f.c[flag]), else_=0)
         return sa.func.coalesce(sa.func.sum(marked), 0)
     counted = f.c.id_visite if when is None else sa.case((when, f.c.id_visite))
     return sa.func.count(sa.distinct(counted))
+
+
+def cross_conditions(f: sa.FromClause, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """The cross-filters (``CROSS_FIELDS``) as conditions on the fact's columns."""
+    return [f.c[CROSS_FIELDS[name][0]].in_(values) for name, values in filters.cross().items()]
 
 
 def contacts() -> sa.ColumnElement[int]:

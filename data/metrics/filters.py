@@ -17,9 +17,25 @@ CODE_FIELDS = {
     "code_categorie": "CE",
     "code_type_investissement": "TI",
 }
-FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS)
-#: The sidebar's filters, shared by every area; the visit-based areas accept only these.
+#: Cross-filters: what a click on a bar of a categorical chart sets (issue 12), each a contact fact column
+#: (``data.source.fact``) and the values it takes: field -> (column, pattern of one value).
+CROSS_FIELDS: dict[str, tuple[str, str]] = {
+    "type_partenaire": ("code_type_partenaire", r"[A-Z]{2,6}"),  # MEDE, PHAR
+    "etablissement": ("etablissement", r"ETPR|ETPU"),  # private or public, of the partner's establishment
+    "statut_partenaire": ("statut_partenaire", r"[A-Z]{2,6}"),  # CREE, VALI, REJE, MIGR
+    "potentiel": ("potentiel", r"[A-Z][+-]?"),  # trimmed: A+, A, B, C
+    "code_type_visite": ("code_type_visite", r"PLAN|HOPL"),  # planned or not
+    "forme": ("type_visite", r"S|G"),  # simple or group visit
+    "accompagnement": ("flag_accompagnee", r"O|N"),  # accompanied (double) or alone
+    "role": ("role", r"[A-Z]{2,6}"),  # the rep's current role
+}
+#: Cross-filters on the visited partner's attributes: a visit may keep only some of its contacts under them.
+CONTACT_CROSS_FIELDS = ("type_partenaire", "etablissement", "statut_partenaire", "potentiel")
+FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS) + tuple(CROSS_FIELDS)
+#: The sidebar's filters, shared by every area; the visit-based areas accept only these (their v1 routes add the
+#: cross-filters: ``VISIT_V1_FIELDS``).
 VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
+VISIT_V1_FIELDS = VISIT_FIELDS + tuple(CROSS_FIELDS)
 MAX_CODES = 50
 #: Query parameters a URL may carry: each field once, each code field up to ``MAX_CODES`` times (more can only be
 #: repeats or unknown names; 10 000 of them were answered according to the first one's name).
@@ -55,6 +71,14 @@ class Filters:
     code_type_investissement: tuple[str, ...] = ()
     id_partenaire: int | None = None
     id_business_case: int | None = None
+    type_partenaire: tuple[str, ...] = ()
+    etablissement: tuple[str, ...] = ()
+    statut_partenaire: tuple[str, ...] = ()
+    potentiel: tuple[str, ...] = ()
+    code_type_visite: tuple[str, ...] = ()
+    forme: tuple[str, ...] = ()
+    accompagnement: tuple[str, ...] = ()
+    role: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], allowed: Iterable[str] = FIELDS) -> Filters:
@@ -70,6 +94,8 @@ class Filters:
                 clean[name] = _parse_int(name, raw)
             elif name in DATE_FIELDS:
                 clean[name] = _parse_date(name, raw)
+            elif name in CROSS_FIELDS:
+                clean[name] = _parse_values(name, raw)
             else:
                 clean[name] = _parse_codes(name, raw)
         filters = cls(**clean)
@@ -85,7 +111,9 @@ class Filters:
         for name in args:
             items = getlist(name) if getlist else [args[name]]
             values[name] = [part for item in items for part in str(item).split(",")]
-            if name not in CODE_FIELDS and name in known:  # an unknown name is refused as such (from_mapping)
+            if (
+                name not in CODE_FIELDS and name not in CROSS_FIELDS and name in known
+            ):  # an unknown name is refused as such (from_mapping)
                 if len(values[name]) > 1:
                     raise FilterError(name, "une seule valeur est permise")
                 values[name] = values[name][0]
@@ -146,6 +174,14 @@ class Filters:
         if (self.end_date and self.end_date < first) or (self.start_date and self.start_date > last):
             asked = f"le mois {self.mois:02d}/{self.annee}" if self.mois else f"l'année {self.annee}"
             raise FilterError("annee", f"{asked} est en dehors de la période choisie")
+
+    def cross(self) -> dict[str, tuple[str, ...]]:
+        """The cross-filters that are set: field -> values."""
+        return {name: getattr(self, name) for name in CROSS_FIELDS if getattr(self, name)}
+
+    def contact_level(self) -> bool:
+        """Does a filter keep some contacts of a visit and not others (gamme, région, a partner attribute)?"""
+        return bool(self.gamme or self.region or any(getattr(self, name) for name in CONTACT_CROSS_FIELDS))
 
     def replace(self, **changes: Any) -> Filters:
         """A copy with some fields changed."""
@@ -224,6 +260,24 @@ def _parse_codes(name: str, raw: Any) -> tuple[str, ...]:
     if len(codes) > MAX_CODES:
         raise FilterError(name, f"trop de valeurs ({len(codes)}, au plus {MAX_CODES})")
     return tuple(sorted(codes))
+
+
+def _parse_values(name: str, raw: Any) -> tuple[str, ...]:
+    """A sorted tuple of distinct values of a cross-filter (``CROSS_FIELDS``), commas splitting as for codes."""
+    given: Iterable[Any] = raw if isinstance(raw, (list, tuple)) else [raw]
+    items = [part for item in given for part in (item.split(",") if isinstance(item, str) else [item])]
+    pattern = CROSS_FIELDS[name][1]
+    values: set[str] = set()
+    for item in items:
+        if _is_blank(item):
+            continue
+        value = item.strip().upper() if isinstance(item, str) else None
+        if value is None or not re.fullmatch(pattern, value):
+            raise FilterError(name, f"valeur invalide « {_short(item)} »")
+        values.add(value)
+    if len(values) > MAX_CODES:
+        raise FilterError(name, f"trop de valeurs ({len(values)}, au plus {MAX_CODES})")
+    return tuple(sorted(values))
 
 
 def _short(raw: Any) -> str:

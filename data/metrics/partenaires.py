@@ -17,7 +17,7 @@ from data.metrics import facts
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, visible_users
 from data.source import db
-from data.source.schema import partenaire
+from data.source.schema import codification, partenaire
 
 ACCOUNT_COLUMNS = ["dimension", "code_parent", "code", "comptes", "visites"]
 COVERAGE_COLUMNS = ["code_potentiel", "comptes", "comptes_visites"]
@@ -103,6 +103,7 @@ def coverage_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
         where.append(p.c.code_region_partenaire.in_(filters.region))
     if filters.gamme:
         where.append(p.c.code_gamme.in_(filters.gamme))
+    where += base_conditions(p, filters)
     return (
         sa.select(
             code.label("code_potentiel"),
@@ -113,6 +114,25 @@ def coverage_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
         .where(*where)
         .group_by(code)
     )
+
+
+def base_conditions(p: sa.FromClause, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """The cross-filters on partner attributes as conditions on the partner base (``tab_partenaire`` as ``p``):
+    a click on "potentiel A" narrows the base to the A accounts too. Visit-level ones (planned, form, role)
+    do not shrink the base, as the rep scope does not."""
+    where: list[sa.ColumnElement[bool]] = []
+    if filters.type_partenaire:
+        where.append(p.c.code_type_partenaire.in_(filters.type_partenaire))
+    if filters.statut_partenaire:
+        where.append(p.c.code_statut_partenaire.in_(filters.statut_partenaire))
+    if filters.potentiel:
+        where.append(potential(p.c.code_potentiel).in_(filters.potentiel))
+    if filters.etablissement:
+        kinds = sa.select(codification.c.code_codification).where(
+            codification.c.type_codification.in_(filters.etablissement)
+        )
+        where.append(p.c.code_type_etablissement.in_(kinds))
+    return where
 
 
 def _rows(stmt: sa.Executable, keys: int) -> list[tuple[Any, ...]]:

@@ -7,11 +7,13 @@ from typing import Any
 import pandas as pd
 
 from data.metrics import codes, partenaires, shapes
-from data.metrics.filters import VISIT_FIELDS, Filters
+from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import Scope
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
+#: The v1 route's: the sidebar's and the cross-filters a click on a chart sets.
+V1_FIELDS = VISIT_V1_FIELDS
 #: The potential classes in business order; every one is listed, with 0 if none.
 POTENTIALS = ("A+", "A", "B", "C", "D")
 ESTABLISHMENT_TYPES = ("ETPR", "ETPU")
@@ -109,6 +111,8 @@ def coverage_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
     """Per potentiel: ``(code, comptes`` (the base), ``comptes_visites, couverture)`` (share, None if no base)."""
     counts = {code: (base, seen) for code, base, seen in partenaires.coverage_rows(filters, scope) if code is not None}
     order = [*POTENTIALS, *sorted(set(counts) - set(POTENTIALS))]
+    if filters.potentiel:  # the potentials a cross-filter leaves out are not zeros
+        order = [code for code in order if code in filters.potentiel]
     rows = [(code, *counts.get(code, (0, 0))) for code in order]
     return [(code, base, seen, seen / base if base > 0 else None) for code, base, seen in rows]
 

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from data.metrics import performance, visites, visites_report
-from data.metrics.filters import VISIT_FIELDS, Filters
+from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import ACTIVE, REP_ROLES, Scope, users, visible_users
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
+#: The v1 route's: the sidebar's and the cross-filters a click on a chart sets.
+V1_FIELDS = VISIT_V1_FIELDS
 #: Every known code of each partner dimension, in display order, with its French label.
 CATEGORIES: dict[str, dict[str, str]] = {
     "type": {"MEDE": "Médecins", "PHAR": "Pharmacies"},

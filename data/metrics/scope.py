@@ -119,4 +119,8 @@ def visible_users(filters: Filters, scope: Scope) -> tuple[int, ...] | None:
     if filters.id_utilisateur is not None:
         one = {filters.id_utilisateur}
         allowed = one if allowed is None else allowed & one
+    if filters.role:  # the cross-filter on the users' current role: they alone count, rep lists included
+        frame = users()
+        holders = {int(uid) for uid in frame.loc[frame["role"].isin(filters.role), "id_utilisateur"]}
+        allowed = holders if allowed is None else allowed & holders
     return None if allowed is None else tuple(sorted(allowed))

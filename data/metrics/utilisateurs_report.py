@@ -7,12 +7,14 @@ from typing import Any
 import pandas as pd
 
 from data.metrics import codes, utilisateurs
-from data.metrics.filters import VISIT_FIELDS, Filters
+from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import REP_ROLES, Scope
 from data.metrics.utilisateurs_tables import Row, _frame, direct_managers, manager_rows, month_rows, team_rows
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
+#: The v1 route's: the sidebar's and the cross-filters a click on a chart sets.
+V1_FIELDS = VISIT_V1_FIELDS
 #: Every CRM role (section 6.1 of the legacy document), in hierarchy order.
 ROLES = {
     "DEL": "Délégué médical", "KAM": "Key account manager", "DSM": "Superviseur (DSM)",

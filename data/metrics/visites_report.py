@@ -7,11 +7,13 @@ from typing import Any
 import pandas as pd
 
 from data.metrics import codes, shapes, visites
-from data.metrics.filters import VISIT_FIELDS, Filters
+from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import Scope
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
+#: The v1 route's: the sidebar's and the cross-filters a click on a chart sets.
+V1_FIELDS = VISIT_V1_FIELDS
 TYPES = (("HOPL", "non_planifiees"), ("PLAN", "planifiees"))
 #: Legacy counter dimensions: (frame column or split prefix, ((value, legacy label), ...)).
 DIMENSIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
