@@ -123,7 +123,7 @@ def kpi_card(page: str, name: str, title: str) -> dbc.Col:
 
 
 def chart_card(
-    page: str, name: str, title: str, tools: list[Any] | None = None, width: int = 6, note: str | None = None
+    page: str, name: str, title: Any, tools: list[Any] | None = None, width: int = 6, note: str | None = None
 ) -> dbc.Col:
     """A card holding one chart in ``dcc.Loading``, with its title, optional tools, a CSV button and an optional
     ``note`` under the chart (what its numbers mean)."""

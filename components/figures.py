@@ -78,6 +78,7 @@ def grouped_bars(table: pd.DataFrame, category: str, series: list[str], unit: st
             text=[fmt.number(v) for v in table[name]],
             textposition="outside",
             cliponaxis=False,
+            customdata=table[["code"]] if "code" in table else None,  # what a click filters the page on
             hovertemplate=f"%{{x}} · {name} : %{{y:,}} {unit.lower()}<extra></extra>",
         )
     figure.update_yaxes(title_text=unit, tickformat=",d")

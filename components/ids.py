@@ -72,3 +72,50 @@ def drill_store(page: str, name: str) -> str:
 def drill_back(page: str, name: str) -> str:
     """The id of a drill-down chart's back button."""
     return f"{page}-back-{name}"
+
+
+# The whole view in the URL (issue 12): each page's own state, and its cross-filters
+
+VIEW_STATE = "view-state"  # pattern type: {"type": VIEW_STATE, "page": page}, the page's query pairs
+CROSS = "cross-filters"  # pattern type: {"type": CROSS, "page": page}, {field: [values]} set by chart clicks
+CROSS_REMOVE = "cross-remove"  # pattern type: {"type": CROSS_REMOVE, "page": page, "field": field}
+
+
+def view_store(page: str) -> dict[str, str]:
+    """The store of a page's own query pairs (unit, granularity, drill levels…), written to the URL."""
+    return {"type": VIEW_STATE, "page": page}
+
+
+def cross_store(page: str) -> dict[str, str]:
+    """The store of a page's cross-filters."""
+    return {"type": CROSS, "page": page}
+
+
+def cross_bar(page: str) -> str:
+    """The id of the line that names a page's cross-filters, each with its remove button."""
+    return f"{page}-cross-bar"
+
+
+def drill_filter(page: str, name: str) -> str:
+    """The id of a drilled chart's "Filtrer la page sur …" button."""
+    return f"{page}-drill-filter-{name}"
+
+
+# Exports and print (issue 12)
+
+PRINT_SUMMARY = "print-summary"  # the filters, above a printed page
+
+
+def excel_button(page: str) -> str:
+    """The id of a page's "Exporter (Excel)" button."""
+    return f"{page}-excel"
+
+
+def excel_download(page: str) -> str:
+    """The id of the dcc.Download of a page's workbook."""
+    return f"{page}-excel-download"
+
+
+def print_button(page: str) -> str:
+    """The id of a page's "Imprimer" button."""
+    return f"{page}-print"

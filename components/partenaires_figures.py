@@ -39,8 +39,8 @@ def coverage_bars(table: pd.DataFrame, category: str, title: str) -> go.Figure:
         textposition="outside",
         cliponaxis=False,
         marker_color=COLORS[2],
-        customdata=hover,
-        hovertemplate=f"{title} %{{x}} : %{{customdata}}<extra></extra>",
+        customdata=list(zip(table[category], hover, strict=True)),  # the code (what a click filters on), the text
+        hovertemplate=f"{title} %{{x}} : %{{customdata[1]}}<extra></extra>",
     )
     figure.update_xaxes(type="category", title_text=title)
     figure.update_yaxes(title_text="Portefeuille visité", range=[0, 115], dtick=25, ticksuffix=" %")

@@ -23,6 +23,7 @@ def category_bars(table: pd.DataFrame, label: str, value: str, unit: str) -> go.
         textposition="outside",
         cliponaxis=False,
         marker_color=COLORS[0],
+        customdata=table[["code"]] if "code" in table else None,  # what a click filters the page on
         hovertemplate=f"%{{x}} : %{{y:,}} {unit.lower()}<extra></extra>",
     )
     figure.update_xaxes(type="category")

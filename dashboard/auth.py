@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import logging
-import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -23,9 +21,10 @@ from flask import (
     url_for,
 )
 from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
-from dashboard.extensions import login_manager
+from dashboard.extensions import csrf, login_manager
 from data.app import accounts, sessions, throttle, tokens
 from data.errors import UnavailableError
 from data.metrics.scope import EVERYONE, NOBODY, Scope, team_ids
@@ -96,16 +95,19 @@ EXPIRED = "Le formulaire a expiré : veuillez réessayer."
 
 
 def csrf_token() -> str:
-    """The session's anti-forgery token, put in every form that changes state (login, logout)."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return str(session["csrf"])
+    """The session's anti-forgery token (Flask-WTF's, signed), put in every form that changes state (login,
+    logout, tokens, accounts)."""
+    return str(generate_csrf())
 
 
 def csrf_ok() -> bool:
-    """Does the submitted form carry the session's token?"""
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and "csrf" in session and hmac.compare_digest(sent, str(session["csrf"]))
+    """Does the submitted form carry the session's token? (Flask-WTF's check: the ``csrf_token`` field, signed
+    with the app's secret key for this session; on HTTPS the Referer must be this site too.)"""
+    try:
+        csrf.protect()
+    except CSRFError:
+        return False
+    return True
 
 
 def unlock(username: str, address: str | None = None) -> None:
@@ -199,7 +201,6 @@ def login() -> tuple[str, int] | BaseResponse:
                     session.clear()  # a new session at login: nothing from before it survives (fixation)
                     session[SESSION_SECRET] = sessions.open_for(account.id)
                     login_user(User(account))
-                    csrf_token()
                     return redirect(target)
                 error, status = WRONG, 401
     page = render_template("login.html", error=error, next=target, username=username, csrf_token=csrf_token())
@@ -256,7 +257,13 @@ def _token_route(path: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Login, the blueprint and the guard."""
+    """Bind Flask-Login, Flask-WTF's anti-forgery tokens (checked by the forms, ``csrf_ok``), the blueprint and
+    the guard."""
+    # a token lives as long as its session (a login page left open all morning still signs in); checked only
+    # where a form changes state
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(bp)
     app.before_request(guard)

@@ -12,12 +12,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from flask import current_app, g, has_request_context
 
-from components import fmt, ids
+from components import fmt, ids, inputs
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
 from dashboard import outage
 from dashboard.auth import csrf_token
 from data.metrics import codes, options
-from data.metrics.filters import CODE_FIELDS, FilterError, Filters
+from data.metrics.filters import CODE_FIELDS, CROSS_FIELDS, FilterError, Filters
 from data.metrics.scope import OUTSIDE, outside, request_scope
 from data.source import db
 from data.source import freshness as data_freshness
@@ -80,7 +80,12 @@ def layout() -> html.Div:
             html.Div(
                 [
                     html.Aside(sidebar(), className="sidebar-col"),
-                    html.Main(dash.page_container, className="main-col", id="contenu", tabIndex="-1"),
+                    html.Main(
+                        [html.Div(id=ids.PRINT_SUMMARY, className="print-summary"), dash.page_container],
+                        className="main-col",
+                        id="contenu",
+                        tabIndex="-1",
+                    ),
                 ],
                 className="shell-body",
             ),
@@ -119,15 +124,31 @@ def search_from_values(values: list[Any]) -> str:
     return f"?{urlencode(pairs)}" if pairs else ""
 
 
+def cross_values(crosses: Any) -> dict[str, Any]:
+    """The cross-filters of the page's cross store (a list of 0 or 1 store values); a forged one raises
+    ``BadInputError`` (400), an unknown field is left out."""
+    merged: dict[str, Any] = {}
+    if crosses is not None and not isinstance(crosses, list):
+        raise inputs.BadInputError("cross-filters", crosses)
+    for cross in crosses or []:
+        for field, value in inputs.mapping(cross, "cross-filters").items():
+            if field in CROSS_FIELDS:
+                merged[field] = value
+    return merged
+
+
 def filters_from(*values: Any) -> tuple[dict[str, Any], Any, str]:
-    """The filters store, the inline error and the URL query string of the sidebar's raw values.
+    """The filters store, the inline error and the URL query string of the sidebar's raw values, and of the
+    page's cross-filters (the last value: the list of the page's cross stores).
 
     Validated into Filters; an invalid value gives an inline message, never an error.
     """
-    raw = dict(zip([*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS], values, strict=True))
-    search = search_from_values(list(values))
+    fields = [*ids.SIDEBAR_FIELDS.values(), *DATE_FIELDS]
+    sidebar_values, crosses = list(values[: len(fields)]), values[len(fields)] if len(values) > len(fields) else None
+    raw = dict(zip(fields, sidebar_values, strict=True))
+    search = search_from_values(sidebar_values)
     try:
-        filters = Filters.from_inputs(**raw)
+        filters = Filters.from_inputs(**raw, **cross_values(crosses))
     except FilterError as exc:
         return {"error": exc.message, "field": exc.field}, dbc.Alert(exc.message, color="danger"), search
     field = outside(filters, request_scope())
@@ -141,6 +162,7 @@ def register_callbacks(app: dash.Dash) -> None:
     value_states = [State(i, "value") for i in VALUE_IDS] + [
         State(ids.DATES, "start_date"),
         State(ids.DATES, "end_date"),
+        State({"type": ids.CROSS, "page": ALL}, "data"),
     ]
     outage.register_callbacks(app, value_states, filters_from)
     value_outputs = [Output(i, "value") for i in VALUE_IDS] + [
@@ -152,16 +174,22 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.DATES, "end_date"),
     ]
 
-    # Dash's Location reports an empty search before the real one: read the browser's URL instead.
+    # Dash's Location reports an empty search before the real one: read the browser's URL instead. Its href
+    # changes on every back and forward, its search not when it comes back to the one Location last saw.
     app.clientside_callback(
         """
-        function(_search, previous) {
+        function(_search, _href, previous) {
             const search = window.location.search;
-            return search === previous ? window.dash_clientside.no_update : search;
+            const moved = window.dash_clientside.callback_context.triggered.some(function(t) {
+                return t.prop_id.endsWith(".href");
+            });
+            // what the page wrote since (pushState) is not in ``previous``: after back or forward, always say it
+            return search === previous && !moved ? window.dash_clientside.no_update : search;
         }
         """,
         Output(ids.URL_IN, "data"),
         Input(ids.LOCATION, "search"),
+        Input(ids.LOCATION, "href"),
         State(ids.URL_IN, "data"),
     )
 
@@ -191,7 +219,8 @@ def register_callbacks(app: dash.Dash) -> None:
         """
         if ctx.triggered_id == ids.RESET:
             values = values_from_search("")
-        elif shown is not None and (search or "") == shown:
+        elif shown is not None and search_from_values(values_from_search(search)) == shown:
+            # the sidebar's part of the URL is the one it wrote (the page's own part may differ)
             return [dash.no_update] * (len(value_outputs) + len(option_outputs))
         else:
             values = values_from_search(search)
@@ -202,23 +231,46 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.FILTER_ERROR, "children"),
         Output(ids.URL_SYNC, "data"),
         *value_inputs,
+        Input({"type": ids.CROSS, "page": ALL}, "data"),  # the page's cross-filters (none on most)
         prevent_initial_call=True,
     )
     def update_filters(*values: Any) -> tuple[dict[str, Any], Any, str]:
         return filters_from(*values)
 
+    # The URL: the sidebar's filters, then the page's own state (view store). A new state is a new history entry
+    # (Back undoes it); the same parameters in another order, or what following Back or Forward writes, replace
+    # the entry instead. Nav links carry the sidebar's filters only: the page's state is its own.
     app.clientside_callback(
         """
-        function(search, linkIds) {
-            const wanted = search || "";
-            if (search !== undefined && search !== null && window.location.search !== wanted) {
-                window.history.pushState({}, "", window.location.pathname + wanted);
+        function(search, views, linkIds) {
+            const sidebar = search || "";
+            if (search !== undefined && search !== null) {
+                const params = new URLSearchParams(sidebar);
+                (views || []).forEach(function(pairs) {
+                    (pairs || []).forEach(function(pair) { params.append(pair[0], pair[1]); });
+                });
+                const text = params.toString();
+                const wanted = text ? "?" + text : "";
+                const current = window.location.search;
+                if (current !== wanted) {
+                    const sorted = function(q) {
+                        return Array.from(new URLSearchParams(q)).map(String).sort().join("&");
+                    };
+                    const restoring = Date.now() - (window.mvPoppedAt || 0) < 1500;
+                    const url = window.location.pathname + wanted;
+                    if (sorted(current) === sorted(wanted) || restoring) {
+                        window.history.replaceState({}, "", url);
+                    } else {
+                        window.history.pushState({}, "", url);
+                    }
+                }
             }
-            return linkIds.map(function(id) { return id.path + wanted; });
+            return linkIds.map(function(id) { return id.path + sidebar; });
         }
         """,
         Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
         Input(ids.URL_SYNC, "data"),
+        Input({"type": ids.VIEW_STATE, "page": ALL}, "data"),
         State({"type": ids.NAV_LINK, "path": ALL}, "id"),
     )
 
@@ -232,6 +284,15 @@ def register_callbacks(app: dash.Dash) -> None:
         """The rep list narrows to the chosen manager's team."""
         manager_id = manager if isinstance(manager, int) else None
         return with_values(user_options(options.members(manager_id, request_scope())), user)
+
+    @app.callback(Output(ids.PRINT_SUMMARY, "children"), Input(ids.FILTERS_STORE, "data"))
+    def update_print_summary(store: Any) -> str:
+        """The filters on one line, shown above a printed page only (the sidebar is not printed)."""
+        from pages._common import filter_summary, store_filters
+
+        filters = store_filters(store)
+        text = filters if isinstance(filters, str) else filter_summary(filters)
+        return f"Mediviz · Filtres : {text} · imprimé le {fmt.datetime(dt.datetime.now())}"
 
     @app.callback(
         Output(ids.FRESHNESS, "children"), Input(ids.FILTERS_STORE, "data"), Input(ids.FRESHNESS_TICK, "n_intervals")

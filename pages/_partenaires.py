@@ -34,6 +34,8 @@ KPIS = {
     "comptes_non_visites": "Comptes non visités",
 }
 CHARTS = [*OVERVIEW_CHARTS, *DRILL_CHARTS]
+#: Chart -> the cross-filter a click on one of its bars sets (an établissement is no filter: its kind is).
+CROSS = {"couverture": "potentiel", "potentiel": "potentiel"}
 VISITED = "Comptes visités"
 ESTABLISHMENT_KINDS = {"ETPR": "privé", "ETPU": "public"}
 
@@ -64,7 +66,8 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
         table["couverture_pct"] = (100 * table.pop("couverture")).round(1)
         return table
     if name == "potentiel":
-        return partenaires_report.potentials(filters, scope).rename(columns={"n": VISITED})
+        table = _common.cross_only(partenaires_report.potentials(filters, scope), "potentiel", filters)
+        return table.rename(columns={"n": VISITED})
     if name == "etablissement":
         table = partenaires_report.etablissements(filters, scope)
         table["type"] = table["type"].map(ESTABLISHMENT_KINDS).fillna("")

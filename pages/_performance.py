@@ -25,6 +25,7 @@ REP_CHARTS = {
     "top": "Les 5 utilisateurs les plus actifs",
     "bottom": "Les 5 délégués les moins actifs (0 inclus)",
 }
+TIMELINE = "Visites dans le temps"
 REGION_TITLES = ("Par région", "Villes de la région", "Cliquez sur une région pour voir ses villes")
 KPIS = {
     "visites": "Visites",
@@ -34,6 +35,8 @@ KPIS = {
     "potentiel_fort": "Visites A+ / A",
 }
 CHARTS = [*CATEGORY_CHARTS, "region", *REP_CHARTS, "timeline"]
+#: Chart -> the cross-filter a click on one of its bars sets.
+CROSS = {"type": "type_partenaire", "statut": "statut_partenaire", "potentiel": "potentiel"}
 
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
@@ -70,7 +73,7 @@ def chart_table(
 ) -> pd.DataFrame:
     """The table a chart shows (and its CSV download holds); counts in distinct visits."""
     if name in CATEGORY_CHARTS:
-        table = performance_report.category_table(filters, scope, name)
+        table = _common.cross_only(performance_report.category_table(filters, scope, name), CROSS[name], filters)
     elif name == "region":
         parents, children = performance_report.regions(filters, scope)
         table = parents if drill is None else children[children["code_parent"] == drill]

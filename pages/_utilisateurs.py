@@ -40,7 +40,11 @@ DRILL_CHARTS = {
         "Cliquez sur une gamme pour voir ses spécialités",
     ),
 }
+#: Chart -> the cross-filter a click on one of its bars sets.
+CROSS = {"statut": "statut_partenaire", "role": "role"}
 MONTHS = "mois"
+MONTHS_TITLE = "Utilisateurs actifs par mois"
+TEAMS_TITLE = "Visites par équipe (hiérarchie actuelle)"
 MANAGERS = "responsables"
 VIEWS = {"nombre": "Nombre", "part": "Part (%)"}  # bars: teams nest, their shares do not add up to 100
 SHARE = "Part des visites (%)"
@@ -83,6 +87,8 @@ def chart_table(name: str, filters: Filters, scope: Scope, drill: str | None = N
         table = children[children["code_parent"] == drill]
     else:
         table = _common.chosen_only(utilisateurs_report.tables(filters, scope)[name], name, filters)
+        if name in CROSS:
+            table = _common.cross_only(table, CROSS[name], filters)
     if name == "role":  # roles nobody of the selection holds are not drawn ("Key account manager 0 (0,0 %)")
         table = table[table["utilisateurs"] > 0].reset_index(drop=True)
     return table[[c for c in table.columns if c != "visites"]].rename(columns={"utilisateurs": USERS})

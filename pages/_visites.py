@@ -33,6 +33,9 @@ KPIS = {
     "visites_en_double": "En double",
 }
 CHARTS = [*COUNTER_CHARTS, *DRILL_CHARTS, "timeline"]
+#: Chart -> the cross-filter a click on one of its bars sets (each counter is a filter of the whole page).
+CROSS = {"type_partenaire": "type_partenaire", "etablissement": "etablissement", "forme": "forme",
+         "accompagnement": "accompagnement"}  # fmt: skip
 
 
 def kpi_texts(filters: Filters, scope: Scope) -> list[str]:
@@ -54,7 +57,8 @@ def chart_table(
     """The table a chart shows (and its CSV download holds)."""
     unit, granularity = shapes.known_unit(unit), shapes.known_granularity(granularity)
     if name in COUNTER_CHARTS:
-        return visites_report.dimension_table(visites.counter_rows(filters, scope), name, unit)
+        table = visites_report.dimension_table(visites.counter_rows(filters, scope), name, unit)
+        return _common.cross_only(table, CROSS[name], filters)
     if name in DRILL_CHARTS:
         builder = visites_report.regions if name == "region" else visites_report.gammes
         parents, children = builder(filters, scope, unit)

@@ -17,6 +17,7 @@ from data.metrics import codes
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _evaluations as ev
+from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill
 
 PAGE = "evaluations"
@@ -27,9 +28,18 @@ NOTE = f"{PAGE}-note"
 EVERY_REP = f"{PAGE}-voir-tout"
 
 
-def layout(code_categorie: Any = None, **_query: Any) -> html.Div:
-    """Static structure (the category filter starts from the URL's ``code_categorie``); numbers arrive later."""
-    chosen = [code_categorie] if isinstance(code_categorie, str) else list(code_categorie or [])
+PARAMS = [
+    _view.Param("code_categorie", CATEGORY, kind="codes", default=[]),
+    _view.Param("tout", EVERY_REP, kind="bool", default=False),
+    _view.Param(f"detail_{ev.DRILL}", ids.drill_store(PAGE, ev.DRILL), "data", "code"),
+]
+
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives (category filter, "Voir tout", the drilled category);
+    numbers arrive later."""
+    state = _view.initial(PARAMS, query)
+    chosen = state["code_categorie"]
     categories = dcc.Dropdown(
         id=CATEGORY,
         options=[{"label": code, "value": code} for code in chosen],
@@ -39,21 +49,24 @@ def layout(code_categorie: Any = None, **_query: Any) -> html.Div:
         labels=DROPDOWN_LABELS,
         style={"minWidth": "300px"},
     )
-    every_rep = dbc.Switch(id=EVERY_REP, label="Voir tout", value=False, className="mb-0")
+    every_rep = dbc.Switch(id=EVERY_REP, label="Voir tout", value=state["tout"], className="mb-0")
     tools = {"delegues": [every_rep]}
     cards = {
         name: chart_card(PAGE, name, title, tools=tools.get(name), width=ev.WIDTHS.get(name, 6))
         for name, title in ev.SUMMARY_CHARTS.items()
     }
-    cards[ev.DRILL] = chart_card(PAGE, ev.DRILL, ev.DRILL_TITLES[0], tools=drill_tools(PAGE, ev.DRILL))
+    drilled = state[f"detail_{ev.DRILL}"]
+    cards[ev.DRILL] = chart_card(PAGE, ev.DRILL, ev.DRILL_TITLES[0], tools=drill_tools(PAGE, ev.DRILL, drilled))
     return html.Div(
         [
             page_header(
                 "Évaluations",
                 "Évaluations des délégués par leurs responsables : une note globale sur 100, des items notés sur 5.",
                 [html.Label("Catégorie :", htmlFor=CATEGORY, className="me-2"), categories],
+                page=PAGE,
             ),
             html.Div(ev.SCOPE_NOTE, id=NOTE, className="small text-muted mb-3"),
+            *_view.stores(PAGE, crossing=False),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in ev.KPIS.items()], className="g-3"),
             dbc.Row([cards[name] for name in ev.LAYOUT], className="g-3"),
             dcc.Download(id=ids.download(PAGE)),
@@ -98,7 +111,8 @@ def _drill_figure(filters: Filters, scope: Scope, drill: str | None, categories:
     return ev.chart_figure(ev.DRILL, ev.chart_table(ev.DRILL, page_filters, scope, drill))
 
 
-register_drill(PAGE, ev.DRILL, _drill_figure, ev.drill_title, [Input(CATEGORY, "value")])
+register_drill(PAGE, ev.DRILL, _drill_figure, ev.drill_title, [Input(CATEGORY, "value")], (CATEGORY, "CAEV"))
+_view.register(PAGE, PARAMS)
 
 
 def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
@@ -108,4 +122,5 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     return ev.chart_table(name, page_filters, scope, state[f"drill_{ev.DRILL}"] if name == ev.DRILL else None)
 
 
-register_csv(PAGE, ev.LAYOUT, _csv_table, {"categories": State(CATEGORY, "value")}, [ev.DRILL])
+TITLES = {**ev.SUMMARY_CHARTS, ev.DRILL: ev.DRILL_TITLES[0]}
+register_csv(PAGE, ev.LAYOUT, _csv_table, {"categories": State(CATEGORY, "value")}, [ev.DRILL], TITLES)

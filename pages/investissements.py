@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import dash
@@ -17,6 +16,7 @@ from data.metrics import codes, investissements
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _investissements as inv
+from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "investissements"
@@ -52,18 +52,26 @@ def _controls(types: list[str], partner: int | None) -> list[Any]:
     ]
 
 
-def layout(code_type_investissement: Any = None, id_partenaire: Any = None, **_query: Any) -> html.Div:
-    """Static structure (the URL may preset the page's filters); every number arrives through callbacks.
+PARAMS = [
+    _view.Param("code_type_investissement", TYPES, kind="codes", default=[]),
+    _view.Param("id_partenaire", PARTNER, kind="int"),
+    *(_view.Param(f"detail_{n}", ids.drill_store(PAGE, n), "data", "code") for n in inv.DRILL_CHARTS),
+]
 
-    A repeated parameter arrives as a list: types may be repeated (or comma-separated), a partner may not.
-    """
-    given = code_type_investissement if isinstance(code_type_investissement, list) else [code_type_investissement]
-    types = [t for item in given if isinstance(item, str) for t in item.split(",") if t]
-    one = isinstance(id_partenaire, str) and re.fullmatch(r"[0-9]{1,9}", id_partenaire)
-    partner = int(id_partenaire) if one else None
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives (the page's own filters, drill levels); every number arrives
+    through callbacks. Types may be repeated (or comma-separated), a partner may not."""
+    state = _view.initial(PARAMS, query)
+    types, partner = state["code_type_investissement"], state["id_partenaire"]
     wide = {"visites", "specialite"}
-    charts = {n: chart_card(PAGE, n, s[0], width=12 if n in wide else 6) for n, s in inv.CHARTS.items()}
-    drills = {n: chart_card(PAGE, n, s[0], tools=drill_tools(PAGE, n)) for n, s in inv.DRILL_CHARTS.items()}
+    titles: dict[str, Any] = {n: s[0] for n, s in inv.CHARTS.items()}
+    titles["type"] = [titles["type"], html.Small("Cliquez sur un type pour filtrer la page", className="chart-hint")]
+    charts = {n: chart_card(PAGE, n, titles[n], width=12 if n in wide else 6) for n in inv.CHARTS}
+    drills = {
+        n: chart_card(PAGE, n, s[0], tools=drill_tools(PAGE, n, state[f"detail_{n}"]))
+        for n, s in inv.DRILL_CHARTS.items()
+    }
     rows = [("statut", "type"), ("gamme", "region"), ("potentiel", "categorie"), ("visites",), ("specialite",)]
     return html.Div(
         [
@@ -71,7 +79,9 @@ def layout(code_type_investissement: Any = None, id_partenaire: Any = None, **_q
                 "Investissements",
                 "Budgets des business cases accordés aux partenaires, en MAD : chaque business case compte.",
                 _controls(types, partner),
+                page=PAGE,
             ),
+            *_view.stores(PAGE, crossing=False),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in inv.KPIS.items()], className="g-3"),
             *[dbc.Row([{**charts, **drills}[name] for name in row], className="g-3") for row in rows],
             dcc.Download(id=ids.download(PAGE)),
@@ -130,8 +140,21 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
+_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in inv.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), inv.drill_title(_name), PAGE_INPUTS)
+    register_drill(PAGE, _name, _drill_figure(_name), inv.drill_title(_name), PAGE_INPUTS, _TARGETS[_name])
+_view.register(PAGE, PARAMS)
+
+
+@callback(
+    Output(TYPES, "value", allow_duplicate=True),
+    Input(ids.graph(PAGE, "type"), "clickData"),
+    prevent_initial_call=True,
+)
+def filter_on_type(click: Any) -> Any:
+    """A click on an investment type's bar filters the page on that type (the page's own type filter)."""
+    code = _view.clicked_code(click)
+    return [code] if code is not None and code.startswith("TI") else dash.no_update
 
 
 def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> pd.DataFrame:
@@ -148,4 +171,5 @@ register_csv(
     _csv_table,
     {"types": State(TYPES, "value"), "partner": State(PARTNER, "value")},
     inv.DRILL_CHARTS,
+    {**{n: spec[0] for n, spec in inv.CHARTS.items()}, **{n: spec[0] for n, spec in inv.DRILL_CHARTS.items()}},
 )

@@ -14,25 +14,47 @@ from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _partenaires as p
+from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "partenaires"
 dash.register_page(__name__, path="/partenaires", name="Partenaires", order=3, title="Partenaires · Mediviz")
 
 
-def layout(**_query: Any) -> html.Div:
-    """Static structure; every number arrives through the callbacks below."""
+PARAMS = [
+    *(_view.Param(f"detail_{n}", ids.drill_store(PAGE, n), "data", "code") for n in p.DRILL_CHARTS),
+    _view.Param("filtres_croises", ids.cross_store(PAGE), "data", "cross"),
+]
+HINT = "Cliquez sur un potentiel pour filtrer la page"
+
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives; every number arrives through the callbacks below."""
+    state = _view.initial(PARAMS, query)
     # Coverage and potential side by side; establishments (long labels) get a full row.
     widths = {"couverture": 6, "potentiel": 6, "etablissement": 12}
-    overview = [chart_card(PAGE, name, title, width=widths[name]) for name, title in p.OVERVIEW_CHARTS.items()]
-    drills = [chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name)) for name, spec in p.DRILL_CHARTS.items()]
+    overview = [
+        chart_card(
+            PAGE,
+            name,
+            [title, html.Small(HINT, className="chart-hint")] if name in p.CROSS else title,
+            width=widths[name],
+        )
+        for name, title in p.OVERVIEW_CHARTS.items()
+    ]
+    drills = [
+        chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name, state[f"detail_{name}"]))
+        for name, spec in p.DRILL_CHARTS.items()
+    ]
     return html.Div(
         [
             page_header(
                 "Partenaires",
                 "Comptes visités : partenaires distincts vus au moins une fois sur la période, "
                 "décrits par leur fiche actuelle. Couverture : part du portefeuille (hors rejetés) visitée.",
+                page=PAGE,
             ),
+            *_view.stores(PAGE, state["filtres_croises"]),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in p.KPIS.items()], className="g-3"),
             dbc.Row(overview, className="g-3"),
             dbc.Row(drills, className="g-3"),
@@ -64,12 +86,15 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
+_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in p.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), p.drill_title(_name), [])
+    register_drill(PAGE, _name, _drill_figure(_name), p.drill_title(_name), [], _TARGETS[_name])
+_view.register(PAGE, PARAMS, p.CROSS)
 
 
 def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
     return p.chart_table(name, filters, scope, state.get(f"drill_{name}"))
 
 
-register_csv(PAGE, p.CHARTS, _csv_table, {}, p.DRILL_CHARTS)
+TITLES = {**p.OVERVIEW_CHARTS, **{n: spec[0] for n, spec in p.DRILL_CHARTS.items()}}
+register_csv(PAGE, p.CHARTS, _csv_table, {}, p.DRILL_CHARTS, TITLES)

@@ -14,6 +14,7 @@ from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _performance as p
+from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "performance"
@@ -23,11 +24,20 @@ GRANULARITY = "performance-granularity"
 OVERVIEW_CHARTS = [*p.CATEGORY_CHARTS, *p.REP_CHARTS]
 
 
-def layout(**_query: Any) -> html.Div:
-    """Static structure; every number arrives through the callbacks below."""
+PARAMS = [
+    _view.Param("pas", GRANULARITY, default="semaine", choices=("jour", "semaine", "mois")),
+    _view.Param("detail_region", ids.drill_store(PAGE, "region"), "data", "code"),
+    _view.Param("filtres_croises", ids.cross_store(PAGE), "data", "cross"),
+]
+HINT = "Cliquez sur une barre pour filtrer la page"
+
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives; every number arrives through the callbacks below."""
+    state = _view.initial(PARAMS, query)
     granularity = dbc.RadioItems(
         id=GRANULARITY,
-        value="semaine",
+        value=state["pas"],
         inline=True,
         className="unit-toggle",
         options=[{"label": x.capitalize(), "value": x} for x in ("jour", "semaine", "mois")],
@@ -39,17 +49,24 @@ def layout(**_query: Any) -> html.Div:
                 "Performance",
                 "Visites distinctes, hors supprimées : une visite auprès de plusieurs partenaires compte une fois "
                 "dans chaque catégorie.",
+                page=PAGE,
             ),
+            *_view.stores(PAGE, state["filtres_croises"]),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in p.KPIS.items()], className="g-3"),
             dbc.Row(
                 [
-                    *(chart_card(PAGE, name, titles[name]) for name in p.CATEGORY_CHARTS),
-                    chart_card(PAGE, "region", p.REGION_TITLES[0], tools=drill_tools(PAGE, "region")),
+                    *(
+                        chart_card(PAGE, name, [titles[name], html.Small(HINT, className="chart-hint")])
+                        for name in p.CATEGORY_CHARTS
+                    ),
+                    chart_card(
+                        PAGE, "region", p.REGION_TITLES[0], tools=drill_tools(PAGE, "region", state["detail_region"])
+                    ),
                 ],
                 className="g-3",
             ),
             dbc.Row([chart_card(PAGE, name, titles[name]) for name in p.REP_CHARTS], className="g-3"),
-            dbc.Row(chart_card(PAGE, "timeline", "Visites dans le temps", tools=[granularity], width=12)),
+            dbc.Row(chart_card(PAGE, "timeline", p.TIMELINE, tools=[granularity], width=12)),
             dcc.Download(id=ids.download(PAGE)),
         ]
     )
@@ -75,7 +92,8 @@ def _region_figure(filters: Filters, scope: Scope, drill: str | None) -> go.Figu
     return p.chart_figure("region", p.chart_table("region", filters, scope, drill))
 
 
-register_drill(PAGE, "region", _region_figure, p.region_title, [])
+register_drill(PAGE, "region", _region_figure, p.region_title, [], (ids.REGION, "REGI"))
+_view.register(PAGE, PARAMS, p.CROSS)
 
 
 @callback(
@@ -96,4 +114,5 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
     return p.chart_table(name, filters, scope, state.get("drill_region"), state["granularity"])
 
 
-register_csv(PAGE, p.CHARTS, _csv_table, {"granularity": State(GRANULARITY, "value")}, ["region"])
+TITLES = {**p.CATEGORY_CHARTS, "region": p.REGION_TITLES[0], **p.REP_CHARTS, "timeline": p.TIMELINE}
+register_csv(PAGE, p.CHARTS, _csv_table, {"granularity": State(GRANULARITY, "value")}, ["region"], TITLES)

@@ -14,6 +14,7 @@ from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _utilisateurs as u
+from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "utilisateurs"
@@ -23,36 +24,50 @@ VIEW = f"{PAGE}-manager-view"
 EVERY_TEAM = f"{PAGE}-voir-tout"
 
 
-def layout(**_query: Any) -> html.Div:
-    """Static structure; every number arrives through the callbacks below."""
+PARAMS = [
+    _view.Param("vue", VIEW, default="nombre", choices=tuple(u.VIEWS)),
+    _view.Param("tout", EVERY_TEAM, kind="bool", default=False),
+    *(_view.Param(f"detail_{n}", ids.drill_store(PAGE, n), "data", "code") for n in u.DRILL_CHARTS),
+    _view.Param("filtres_croises", ids.cross_store(PAGE), "data", "cross"),
+]
+HINT = "Cliquez sur une barre pour filtrer la page"
+
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives; every number arrives through the callbacks below."""
+    state = _view.initial(PARAMS, query)
     view = dbc.RadioItems(
         id=VIEW,
-        value="nombre",
+        value=state["vue"],
         inline=True,
         className="unit-toggle",
         options=[{"label": label, "value": value} for value, label in u.VIEWS.items()],
     )
-    every_team = dbc.Switch(id=EVERY_TEAM, label="Voir tout", value=False, className="mb-0")
-    managers_title = "Visites par équipe (hiérarchie actuelle)"
+    every_team = dbc.Switch(id=EVERY_TEAM, label="Voir tout", value=state["tout"], className="mb-0")
     drills = [
-        chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name), width=4) for name, spec in u.DRILL_CHARTS.items()
+        chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name, state[f"detail_{name}"]), width=4)
+        for name, spec in u.DRILL_CHARTS.items()
     ]
+    role_title = [u.CHARTS["role"], html.Small(HINT, className="chart-hint")]
+    statut_title = [u.CHARTS["statut"], html.Small(HINT, className="chart-hint")]
     return html.Div(
         [
             page_header(
                 "Utilisateurs",
                 "Utilisateurs actifs : ceux qui ont au moins une visite (hors supprimées) dans la sélection.",
+                page=PAGE,
             ),
+            *_view.stores(PAGE, state["filtres_croises"]),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in u.KPIS.items()], className="g-3"),
-            dbc.Row(chart_card(PAGE, u.MONTHS, "Utilisateurs actifs par mois", width=12)),
+            dbc.Row(chart_card(PAGE, u.MONTHS, u.MONTHS_TITLE, width=12)),
             dbc.Row(
                 [
-                    chart_card(PAGE, u.MANAGERS, managers_title, tools=[view, every_team], note=u.TEAMS_NOTE),
-                    chart_card(PAGE, "role", u.CHARTS["role"]),
+                    chart_card(PAGE, u.MANAGERS, u.TEAMS_TITLE, tools=[view, every_team], note=u.TEAMS_NOTE),
+                    chart_card(PAGE, "role", role_title),
                 ],
                 className="g-3",
             ),
-            dbc.Row([*drills, chart_card(PAGE, "statut", u.CHARTS["statut"], width=4)], className="g-3"),
+            dbc.Row([*drills, chart_card(PAGE, "statut", statut_title, width=4)], className="g-3"),
             dcc.Download(id=ids.download(PAGE)),
         ]
     )
@@ -97,12 +112,20 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
+_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in u.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), u.drill_title(_name), [])
+    register_drill(PAGE, _name, _drill_figure(_name), u.drill_title(_name), [], _TARGETS[_name])
+_view.register(PAGE, PARAMS, u.CROSS)
 
 
 def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
     return u.chart_table(name, filters, scope, state.get(f"drill_{name}"))
 
 
-register_csv(PAGE, [u.MONTHS, u.MANAGERS, *u.CHARTS, *u.DRILL_CHARTS], _csv_table, {}, u.DRILL_CHARTS)
+TITLES = {
+    u.MONTHS: u.MONTHS_TITLE,
+    u.MANAGERS: u.TEAMS_TITLE,
+    **u.CHARTS,
+    **{n: s[0] for n, s in u.DRILL_CHARTS.items()},
+}
+register_csv(PAGE, [u.MONTHS, u.MANAGERS, *u.CHARTS, *u.DRILL_CHARTS], _csv_table, {}, u.DRILL_CHARTS, TITLES)

@@ -13,6 +13,7 @@ from components import ids
 from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
+from pages import _view
 from pages import _visites as v
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
@@ -21,13 +22,24 @@ dash.register_page(__name__, path="/visites", name="Visites", order=1, title="Vi
 
 UNIT = "visites-unit"
 GRANULARITY = "visites-granularity"
+TIMELINE = "Évolution dans le temps"
 
 
-def layout(**_query: Any) -> html.Div:
-    """Static structure; every number arrives through the callbacks below."""
+PARAMS = [
+    # managers count visits; contacts (partners seen) are one click away
+    _view.Param("unite", UNIT, default="visites", choices=("visites", "contacts")),
+    _view.Param("pas", GRANULARITY, default="semaine", choices=("jour", "semaine", "mois")),
+    *(_view.Param(f"detail_{n}", ids.drill_store(PAGE, n), "data", "code") for n in v.DRILL_CHARTS),
+    _view.Param("filtres_croises", ids.cross_store(PAGE), "data", "cross"),
+]
+
+
+def layout(**query: Any) -> html.Div:
+    """Static structure, in the state the URL gives; every number arrives through the callbacks below."""
+    state = _view.initial(PARAMS, query)
     unit = dbc.RadioItems(
         id=UNIT,
-        value="visites",  # managers count visits; contacts (partners seen) are one click away
+        value=state["unite"],
         inline=True,
         className="unit-toggle",
         options=[
@@ -37,24 +49,33 @@ def layout(**_query: Any) -> html.Div:
     )
     granularity = dbc.RadioItems(
         id=GRANULARITY,
-        value="semaine",
+        value=state["pas"],
         inline=True,
         className="unit-toggle",
         options=[{"label": x.capitalize(), "value": x} for x in ("jour", "semaine", "mois")],
     )
-    counters = [chart_card(PAGE, name, title) for name, title in v.COUNTER_CHARTS.items()]
-    drills = [chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name)) for name, spec in v.DRILL_CHARTS.items()]
+    drills = [
+        chart_card(PAGE, name, spec[0], tools=drill_tools(PAGE, name, state[f"detail_{name}"]))
+        for name, spec in v.DRILL_CHARTS.items()
+    ]
+    hint = "Cliquez sur une barre pour filtrer la page"
+    counters = [
+        chart_card(PAGE, name, [title, html.Small(hint, className="chart-hint")])
+        for name, title in v.COUNTER_CHARTS.items()
+    ]
     return html.Div(
         [
             page_header(
                 "Visites",
                 "Activité de la force de visite : un contact = un partenaire vu lors d'une visite.",
                 [html.Span("Compter :", className="me-2"), unit],
+                page=PAGE,
             ),
+            *_view.stores(PAGE, state["filtres_croises"]),
             dbc.Row([kpi_card(PAGE, name, title) for name, title in v.KPIS.items()], className="g-3"),
             dbc.Row(counters, className="g-3"),
             dbc.Row(drills, className="g-3"),
-            dbc.Row(chart_card(PAGE, "timeline", "Évolution dans le temps", tools=[granularity], width=12)),
+            dbc.Row(chart_card(PAGE, "timeline", TIMELINE, tools=[granularity], width=12)),
             dcc.Download(id=ids.download(PAGE)),
         ]
     )
@@ -84,8 +105,10 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
+_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in v.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), v.drill_title(_name), [Input(UNIT, "value")])
+    register_drill(PAGE, _name, _drill_figure(_name), v.drill_title(_name), [Input(UNIT, "value")], _TARGETS[_name])
+_view.register(PAGE, PARAMS, v.CROSS)
 
 
 @callback(
@@ -114,4 +137,5 @@ register_csv(
     _csv_table,
     {"unit": State(UNIT, "value"), "granularity": State(GRANULARITY, "value")},
     v.DRILL_CHARTS,
+    titles={**v.COUNTER_CHARTS, **{n: spec[0] for n, spec in v.DRILL_CHARTS.items()}, "timeline": TIMELINE},
 )

@@ -52,9 +52,10 @@ def figure_data(dash_duo: Any, graph_id: str) -> list[dict[str, Any]]:
     return list(json.loads(dash_duo.driver.execute_script(script)))
 
 
-def click_bar(dash_duo: Any, graph_id: str, label: str) -> None:
-    """Click the horizontal bar labelled ``label`` (Plotly listens on its top layer, so move there and click)."""
-    labels = figure_data(dash_duo, graph_id)[0]["y"]
+def click_bar(dash_duo: Any, graph_id: str, label: str, axis: str = "y") -> None:
+    """Click the bar labelled ``label`` on its ``axis`` (``y``: horizontal bars, ``x``: vertical ones; of a
+    grouped chart, the first series'); Plotly listens on its top layer, so move there and click."""
+    labels = figure_data(dash_duo, graph_id)[0][axis]
     bar = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{graph_id} .bars .point path")[labels.index(label)]
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", bar)
     ActionChains(dash_duo.driver).move_to_element(bar).pause(0.3).click().perform()

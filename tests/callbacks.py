@@ -10,9 +10,14 @@ CHART = {"visites": "region", "partenaires": "region", "performance": "region", 
          "evaluations": "categories", "investissements": "region"}  # fmt: skip
 
 
+def _ident(text: str) -> Any:
+    """A component id as the page sends it: a text, or the dict of a dict id (``{"type": …, "page": …}``)."""
+    return json.loads(text) if text.startswith("{") else text
+
+
 def _outputs(key: str) -> Any:
     """The ``outputs`` of a request, as the page sends them (a list for a multi-output callback)."""
-    parts = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in key.strip(".").split("...")]
+    parts = [{"id": _ident(p.rsplit(".", 1)[0]), "property": p.rsplit(".", 1)[1]} for p in key.strip(".").split("...")]
     return parts if key.startswith("..") else parts[0]
 
 
@@ -21,6 +26,8 @@ def _item(dep: dict[str, str], value: Any, chart: Any = None) -> Any:
     if not dep["id"].startswith("{"):
         return {"id": dep["id"], "property": dep["property"], "value": value}
     pattern = json.loads(dep["id"])
+    if ["ALL"] not in pattern.values():  # a dict id without wildcard: one component
+        return {"id": pattern, "property": dep["property"], "value": value}
     if "chart" in pattern:
         pattern["chart"] = CHART.get(pattern["page"]) if chart is None else chart
     return [{"id": {k: "/visites" if v == ["ALL"] else v for k, v in pattern.items()}, "property": dep["property"],

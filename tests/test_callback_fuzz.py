@@ -7,6 +7,7 @@ where a forged value was already ignored, as before), and the log gets no stack 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any
@@ -93,7 +94,9 @@ def test_every_chart_still_downloads(admin: Any, fuzz_app: Any, page: str) -> No
                                                                            chart=chart))  # fmt: skip
         assert answer.status_code == 200, chart
         download = answer.get_json()["response"][f"{page}-download"]["data"]
-        assert download["filename"] == f"mediviz-{page}-{chart}.csv" and download["content"].count("\r\n") >= 2
+        # a dated name (issue 12)
+        assert download["filename"] == f"mediviz-{page}-{chart}-{dt.date.today().isoformat()}.csv"
+        assert download["content"].count("\r\n") >= 2
         contents[chart] = download["content"]
     if page == "visites":
         assert "RE00002;Casablanca;3\r\n" in contents["region"]  # 2025, contacts: V2×P3, V3×P4, V5×P3

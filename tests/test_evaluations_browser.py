@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def test_csv_download_holds_what_the_chart_shows(dash_duo: Any, duo_app: Any) ->
     dash_duo.wait_for_text_to_equal("#evaluations-kpi-evaluations", "2")  # E1, E2
     dash_duo.find_element("#evaluations-graph-roles .bars")
     click_csv(dash_duo, PAGE, "roles")
-    path = Path(dash_duo.download_path) / "mediviz-evaluations-roles.csv"
+    path = Path(dash_duo.download_path) / f"mediviz-evaluations-roles-{dt.date.today().isoformat()}.csv"
     until(path.exists, timeout=10)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,10 @@ def test_empty_slice_and_csv_download(dash_duo: Any, duo_app: Any) -> None:
     dash_duo.wait_for_text_to_equal(BUDGET, "2 000 MAD")  # BC4 (created 2026-01-10)
     dash_duo.find_element("#investissements-graph-statut .bars")
     click_csv(dash_duo, "investissements", "statut")
-    path = Path(dash_duo.download_path) / "mediviz-investissements-statut.csv"
+    path = Path(dash_duo.download_path) / f"mediviz-investissements-statut-{dt.date.today().isoformat()}.csv"
     until(path.exists, timeout=10)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "code;libelle;Budget (MAD);Business cases;Partenaires"
+    assert lines[0] == "Code;Libellé;Budget (MAD);Business cases;Partenaires"  # French headers (issue 12)
     assert lines[1:] == [
         "ENAT;En attente;0;0;0", "VALI;Validé;0;0;0", "REAL;Réalisé;0;0;0",
         "REJE;Rejeté;0;0;0", "REFU;Refusé;0;0;0", "ANNU;Annulé;2000;1;1",

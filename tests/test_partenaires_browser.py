@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,9 @@ def test_an_empty_period_shows_zeros_and_the_csv_holds_the_chart(dash_duo: Any, 
     dash_duo.wait_for_text_to_equal("#partenaires-kpi-couverture", "0,0 %")
     dash_duo.wait_for_contains_text("#partenaires-graph-potentiel", "Aucune donnée pour ces filtres")
     click_csv(dash_duo, "partenaires", "couverture")
-    path = Path(dash_duo.download_path) / "mediviz-partenaires-couverture.csv"
+    path = Path(dash_duo.download_path) / f"mediviz-partenaires-couverture-{dt.date.today().isoformat()}.csv"
     until(path.exists, timeout=10)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[:3] == ["potentiel;comptes;comptes_visites;couverture_pct", "A+;1;0;0,0", "A;1;0;0,0"]
+    assert lines[:3] == ["Potentiel;Comptes du portefeuille;Comptes visités;Couverture (%)", "A+;1;0;0,0", "A;1;0;0,0"]
     assert lines[-1] == "D;0;0;"  # no D account in the base: no share
     assert dash_duo.get_logs() == []

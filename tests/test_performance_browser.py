@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -106,10 +107,10 @@ def test_empty_slice_still_lists_the_reps_and_csv_holds_them(dash_duo: Any, duo_
     dash_duo.wait_for_contains_text("#performance-graph-type", "Aucune donnée pour ces filtres")
     until(lambda: figure_data(dash_duo, "performance-graph-bottom")[0]["x"] == [0, 0, 0, 0], timeout=10)
     click_csv(dash_duo, "performance", "bottom")
-    path = Path(dash_duo.download_path) / "mediviz-performance-bottom.csv"
+    path = Path(dash_duo.download_path) / f"mediviz-performance-bottom-{dt.date.today().isoformat()}.csv"
     until(path.exists, timeout=10)
     assert path.read_text(encoding="utf-8-sig").splitlines() == [
-        "id_utilisateur;delegue;Visites",
+        "N° utilisateur;Délégué;Visites",  # French headers (issue 12)
         "3;CHRAIBI OMAR;0",
         "4;DAOUDI NADIA;0",
         "6;FILALI HIND;0",

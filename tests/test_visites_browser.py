@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -166,9 +167,9 @@ def test_csv_download_holds_what_the_chart_shows(dash_duo: Any, duo_app: Any) ->
     count_in(dash_duo, "Contacts")
     until(lambda: max(figure_data(dash_duo, "visites-graph-region")[0]["x"]) == 4, timeout=10)  # Agadir: 4 contacts
     click_csv(dash_duo, "visites", "region")
-    path = Path(dash_duo.download_path) / "mediviz-visites-region.csv"
+    path = Path(dash_duo.download_path) / f"mediviz-visites-region-{dt.date.today().isoformat()}.csv"
     until(path.exists, timeout=10)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     # The other regions are excluded by the filter: neither drawn nor downloaded as zeros (issue 12)
-    assert lines == ["code;libelle;Contacts", "RE00001;Agadir;4"]
+    assert lines == ["Code;Libellé;Contacts", "RE00001;Agadir;4"]  # French headers
     assert dash_duo.get_logs() == []

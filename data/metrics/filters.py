@@ -37,9 +37,9 @@ FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS) + tuple(CROSS_FIELDS)
 VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
 VISIT_V1_FIELDS = VISIT_FIELDS + tuple(CROSS_FIELDS)
 MAX_CODES = 50
-#: Query parameters a URL may carry: each field once, each code field up to ``MAX_CODES`` times (more can only be
-#: repeats or unknown names; 10 000 of them were answered according to the first one's name).
-MAX_PARAMETERS = len(FIELDS) + (MAX_CODES - 1) * len(CODE_FIELDS)
+#: Query parameters a URL may carry: each field once, each code or cross field up to ``MAX_CODES`` times (more can
+#: only be repeats or unknown names; 10 000 of them were answered according to the first one's name).
+MAX_PARAMETERS = len(FIELDS) + (MAX_CODES - 1) * (len(CODE_FIELDS) + len(CROSS_FIELDS))
 #: The days a period may name (the years ``annee`` accepts): a wider period would only add empty days to the
 #: per-day series, one row each, which is how a request for 0001-01-01..9999-12-30 reached 194 MB.
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)

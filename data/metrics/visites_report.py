@@ -74,12 +74,12 @@ def counters(frame: Any, unit: str = "contacts") -> dict[str, int]:
 
 
 def dimension_table(frame: Any, dimension: str, unit: str) -> pd.DataFrame:
-    """One counter chart: ``categorie``, ``Planifiées``, ``Non planifiées``, ``Total`` (in ``unit``)."""
+    """One counter chart: ``code``, ``categorie``, ``Planifiées``, ``Non planifiées``, ``Total`` (in ``unit``)."""
     records = _records(frame)
     rows = []
     for value, _ in DIMENSIONS[dimension][1]:
         counts = {codes.TYPE_VISITE[t]: _count(records, t, dimension, value, unit) for t, _ in TYPES[::-1]}
-        rows.append({"categorie": DIMENSION_LABELS[dimension][value], **counts})
+        rows.append({"code": value, "categorie": DIMENSION_LABELS[dimension][value], **counts})
     table = pd.DataFrame(rows)
     table["Total"] = table["Planifiées"] + table["Non planifiées"]
     return table
