@@ -89,8 +89,9 @@ def corner_note(figure: go.Figure, text: str) -> go.Figure:
     """A short grey note above a chart's top right corner (what a top-N chart leaves out)."""
     figure.add_annotation(
         text=html.escape(text, quote=False), showarrow=False, x=1, y=1, xref="paper", yref="paper", xanchor="right",
-        yanchor="bottom", font={"size": 12, "color": "#565e66"},
+        yanchor="bottom", yshift=4, font={"size": 12, "color": "#565e66"},
     )  # fmt: skip
+    figure.update_layout(margin_t=44)  # room above the top bar's value label
     return figure
 
 

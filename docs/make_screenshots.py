@@ -7,6 +7,7 @@ chart says "Chargement…", and saves ``docs/img/<page>.png``.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
@@ -50,8 +51,9 @@ def wait_loaded(driver: webdriver.Chrome, timeout: float = 30) -> None:
             return
 
 
-def main(out: Path = ROOT / "docs" / "img", width: int = 1400) -> None:
-    """Serve the demo app in a thread and take one screenshot per page (``out``/<page>.png, ``width`` px)."""
+def main(out: Path = ROOT / "docs" / "img", width: int = 1400, pages: list[str] | None = None) -> None:
+    """Serve the demo app in a thread and take one screenshot per page (``out``/<page>.png, ``width`` px);
+    ``pages`` may name views with their query (``performance?potentiel=A``: ``performance-potentiel-a.png``)."""
     logging.basicConfig(level=logging.WARNING)
     app = create_app()
     with app.server.app_context():
@@ -65,18 +67,19 @@ def main(out: Path = ROOT / "docs" / "img", width: int = 1400) -> None:
         driver.find_element(By.ID, "username").send_keys(creds["username"])
         driver.find_element(By.ID, "password").send_keys(creds["password"])
         driver.find_element(By.ID, "login-submit").click()
-        for page in PAGES:
+        for page in pages or PAGES:
             driver.get(f"{base}/{page}")
             wait_loaded(driver)
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(width, min(max(height, 900), 3200))
             wait_loaded(driver)
-            driver.save_screenshot(str(out / f"{page}.png"))
-            logging.warning("%s/%s.png", out, page)
+            name = re.sub(r"[^a-z0-9]+", "-", page.lower()).strip("-")
+            driver.save_screenshot(str(out / f"{name}.png"))
+            logging.warning("%s/%s.png", out, name)
     finally:
         driver.quit()
         server.shutdown()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else main()
+    main(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]) if len(sys.argv) > 2 else main()
