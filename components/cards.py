@@ -111,6 +111,7 @@ def kpi_card(page: str, name: str, title: str) -> dbc.Col:
                     html.Div(title, className="kpi-title"),
                     html.Div("…", id=ids.kpi(page, name), className="kpi-value"),
                     html.Div("", id=ids.kpi(page, name) + "-detail", className="kpi-detail"),
+                    html.Div("", id=ids.kpi(page, name) + "-compare", className="kpi-compare"),
                 ]
             ),
             className="kpi-card h-100",

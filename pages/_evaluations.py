@@ -154,3 +154,13 @@ def drill_title(drill: str | None) -> list[Any]:
     if drill is None:
         return [top, html.Small(hint, className="chart-hint")]
     return [f"{child} : {codes.labels('CAEV').get(drill, drill)}", html.Small(MEAN_ITEM, className="chart-hint")]
+
+
+#: Comparisons (issue 13): a higher average score is better; how many evaluations is neither.
+UP_GOOD = {"note_moyenne": True}
+DECIMALS = {"note_moyenne": 1}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards."""
+    return report.kpis(evaluations.summary(filters, scope))

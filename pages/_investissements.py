@@ -115,3 +115,13 @@ def drill_title(name: str) -> Callable[[str | None], list[Any]]:
         return [f"{child} : {label}"]
 
     return title_of
+
+
+#: Comparisons (issue 13): spending more is neither good nor bad.
+UP_GOOD: dict[str, bool | None] = {}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards."""
+    frame = investissements.breakdowns(filters, scope)
+    return {**investissements_report.kpis(frame), **investissements_report.engagement(frame)}

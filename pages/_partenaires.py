@@ -94,3 +94,18 @@ def chart_figure(name: str, table: pd.DataFrame) -> go.Figure:
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
     return _common.drill_title(*DRILL_CHARTS[name], "REGI" if name == "region" else "GAMM")
+
+
+#: Comparisons (issue 13): more accounts seen is better, more left unseen is worse.
+UP_GOOD = {"comptes_visites": True, "visites_moyennes": True, "couverture": True, "comptes_non_visites": False}
+DECIMALS = {"visites_moyennes": 2, "couverture": 1}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards (coverage in %)."""
+    k = partenaires_report.kpis(filters, scope)
+    base, covered = k["comptes_portefeuille"], k["comptes_portefeuille_visites"]
+    return {
+        "comptes_visites": k["comptes_visites"], "visites_moyennes": k["visites_moyennes"],
+        "couverture": 100 * covered / base if base else None, "comptes_non_visites": k["comptes_non_visites"],
+    }  # fmt: skip

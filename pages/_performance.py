@@ -104,3 +104,18 @@ def region_title(drill: str | None) -> list[Any]:
     if drill is None:
         return [top, html.Small(hint, className="chart-hint")]
     return [f"{child} : {codes.labels('REGI').get(drill, drill)}"]
+
+
+#: Comparisons (issue 13): every Performance KPI is better up.
+UP_GOOD = dict.fromkeys(KPIS, True)
+DECIMALS = {"par_jour": 1, "par_delegue": 2, "potentiel_fort": 1}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards (the share of visits to A+/A partners in %)."""
+    k = performance_report.kpis(filters, scope)
+    share = 100 * k["visites_potentiel_fort"] / k["visites"] if k["visites"] else None
+    return {
+        "visites": k["visites"], "par_jour": k["visites_par_jour_ouvre"], "delegues_actifs": k["delegues_actifs"],
+        "par_delegue": k["visites_par_delegue_par_jour_ouvre"], "potentiel_fort": share,
+    }  # fmt: skip

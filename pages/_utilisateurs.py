@@ -118,3 +118,13 @@ def chart_figure(name: str, table: pd.DataFrame, view: str = "nombre", every: bo
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
     return _common.drill_title(*DRILL_CHARTS[name], "REGI" if name == "region" else "GAMM")
+
+
+#: Comparisons (issue 13): more active users and visits are better; the number of managers is neither.
+UP_GOOD = {"utilisateurs_actifs": True, "visites": True, "visites_par_utilisateur": True, "delegues_actifs": True}
+DECIMALS = {"visites_par_utilisateur": 1}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards."""
+    return utilisateurs_report.kpis(filters, scope)

@@ -83,3 +83,12 @@ def chart_figure(
 def drill_title(name: str) -> Callable[[str | None], list[Any]]:
     """A drill chart's title: the top level with a hint, or the children of the chosen parent."""
     return _common.drill_title(*DRILL_CHARTS[name], "REGI" if name == "region" else "GAMM")
+
+
+#: Comparisons (issue 13): which KPIs are better up; the others (how visits split) are neither.
+UP_GOOD = {"visites": True, "contacts": True, "visites_planifiees": True}
+
+
+def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The numbers of the KPI cards."""
+    return visites_report.kpis(visites.counter_rows(filters, scope))

@@ -16,8 +16,8 @@ from components.sidebar import DROPDOWN_LABELS, code_options, with_values
 from data.metrics import codes
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
+from pages import _compare, _view
 from pages import _evaluations as ev
-from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill
 
 PAGE = "evaluations"
@@ -124,3 +124,6 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 TITLES = {**ev.SUMMARY_CHARTS, ev.DRILL: ev.DRILL_TITLES[0]}
 register_csv(PAGE, ev.LAYOUT, _csv_table, {"categories": State(CATEGORY, "value")}, [ev.DRILL], TITLES)
+_compare.register(
+    PAGE, list(ev.KPIS), ev.kpi_values, ev.UP_GOOD, ev.DECIMALS, [Input(CATEGORY, "value")], ev.page_filters
+)

@@ -15,8 +15,8 @@ from components.cards import chart_card, kpi_card
 from data.metrics import codes, investissements
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
+from pages import _compare, _view
 from pages import _investissements as inv
-from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "investissements"
@@ -173,3 +173,11 @@ register_csv(
     inv.DRILL_CHARTS,
     {**{n: spec[0] for n, spec in inv.CHARTS.items()}, **{n: spec[0] for n, spec in inv.DRILL_CHARTS.items()}},
 )
+
+
+def _page_filters(store: Any, types: Any, partner: Any) -> Any:
+    filters = store_filters(store)
+    return filters if isinstance(filters, str) else inv.with_page_filters(filters, types, partner)
+
+
+_compare.register(PAGE, list(inv.KPIS), inv.kpi_values, inv.UP_GOOD, None, PAGE_INPUTS, _page_filters)

@@ -13,8 +13,8 @@ from components import ids
 from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
+from pages import _compare, _view
 from pages import _partenaires as p
-from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "partenaires"
@@ -98,3 +98,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 TITLES = {**p.OVERVIEW_CHARTS, **{n: spec[0] for n, spec in p.DRILL_CHARTS.items()}}
 register_csv(PAGE, p.CHARTS, _csv_table, {}, p.DRILL_CHARTS, TITLES)
+_compare.register(PAGE, list(p.KPIS), p.kpi_values, p.UP_GOOD, p.DECIMALS)

@@ -13,8 +13,8 @@ from components import ids
 from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
+from pages import _compare, _view
 from pages import _utilisateurs as u
-from pages import _view
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
 PAGE = "utilisateurs"
@@ -129,3 +129,4 @@ TITLES = {
     **{n: s[0] for n, s in u.DRILL_CHARTS.items()},
 }
 register_csv(PAGE, [u.MONTHS, u.MANAGERS, *u.CHARTS, *u.DRILL_CHARTS], _csv_table, {}, u.DRILL_CHARTS, TITLES)
+_compare.register(PAGE, list(u.KPIS), u.kpi_values, u.UP_GOOD, u.DECIMALS)

@@ -13,7 +13,7 @@ from components import ids
 from components.cards import chart_card, kpi_card
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
-from pages import _view
+from pages import _compare, _view
 from pages import _visites as v
 from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
 
@@ -139,3 +139,4 @@ register_csv(
     v.DRILL_CHARTS,
     titles={**v.COUNTER_CHARTS, **{n: spec[0] for n, spec in v.DRILL_CHARTS.items()}, "timeline": TIMELINE},
 )
+_compare.register(PAGE, list(v.KPIS), v.kpi_values, v.UP_GOOD)

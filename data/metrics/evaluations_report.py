@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.metrics import evaluations
+from data.metrics import evaluations, periods
 from data.metrics.evaluations_tables import Summary, _rows, band_rows, month_rows, rep_rows, role_rows, score_rows
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
@@ -95,6 +95,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(frame),
+        **periods.compared(lambda earlier: kpis(evaluations.summary(earlier, scope)), filters),
         "distribution_notes": [{"tranche": band, "Nombre_evaluation": n} for band, n in band_rows(frame)],
         **_records(filters, scope, detailed=True),
     }

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, investissements
+from data.metrics import codes, investissements, periods
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
 
@@ -198,6 +198,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         "filtres": filters.to_dict(),
         "unites": {"budget": "MAD", "business_cases": "business cases", "partenaires": "partenaires distincts"},
         "indicateurs": kpis(frame),
+        **periods.compared(lambda earlier: kpis(investissements.breakdowns(earlier, scope)), filters),
         "engagement": engagement(frame),
         **{LEGACY[d][0]: _items(frame, d, rich=True) for d in LEGACY},
     }

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, partenaires, shapes
+from data.metrics import codes, partenaires, periods, shapes
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import Scope
 
@@ -161,6 +161,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(filters, scope),
+        **periods.compared(lambda earlier: kpis(earlier, scope), filters),
         **legacy_payload(filters, scope),
         "etablissements": [dict(zip(keys, row, strict=True)) for row in establishment_rows(filters, scope)],
         "couverture_par_potentiel": [

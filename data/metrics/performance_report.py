@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.metrics import performance, visites, visites_report
+from data.metrics import performance, periods, visites, visites_report
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import ACTIVE, REP_ROLES, Scope, users, visible_users
 
@@ -214,6 +214,7 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy lists with codes, labels and user ids added, plus the headline numbers."""
     out: dict[str, Any] = {"filtres": filters.to_dict(), "indicateurs": kpis(filters, scope)}
+    out.update(periods.compared(lambda earlier: kpis(earlier, scope), filters))
     for dimension, key in LEGACY_CODE_KEYS.items():
         out[LEGACY_KEYS[dimension]] = [
             {key: code, "libelle": label, "nombre_visites": n}

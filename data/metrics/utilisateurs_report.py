@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, utilisateurs
+from data.metrics import codes, periods, utilisateurs
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import REP_ROLES, Scope
 from data.metrics.utilisateurs_tables import Row, _frame, direct_managers, manager_rows, month_rows, team_rows
@@ -147,6 +147,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(filters, scope),
+        **periods.compared(lambda earlier: kpis(earlier, scope), filters),
         "nombre_nouvelle_utilisateur_par_mois": _records(month_rows(filters, scope), {**MONTH_KEYS, **VISITS}),
         "nombre_utilisateur_par_gammes": _records(dims["gamme"], {**GAMME_KEYS, **VISITS}),
         "pourcentage_visites_par_responsable": _records(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, shapes, visites
+from data.metrics import codes, periods, shapes, visites
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import Scope
 
@@ -153,6 +153,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(rows),
+        **periods.compared(lambda earlier: kpis(visites.counter_rows(earlier, scope)), filters),
         "statistiques": counters(rows, "contacts"),
         "statistiques_visites": counters(rows, "visites"),
         "region": shapes.nest(*region_levels(filters, scope, "contacts"), REGION_KEYS),

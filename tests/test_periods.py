@@ -1,0 +1,94 @@
+"""KPI comparisons (issue 13): the previous period and the same period one year earlier, counted by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from data.metrics import periods
+from data.metrics.filters import Filters
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("filters", "current", "previous", "earlier"),
+    [
+        # a calendar month: the month before (across the year boundary), and the same month a year before
+        (Filters(annee=2026, mois=1), (D(2026, 1, 1), D(2026, 1, 31)), (D(2025, 12, 1), D(2025, 12, 31)),
+         (D(2025, 1, 1), D(2025, 1, 31))),
+        # March of a leap year: February before it has 29 days
+        (Filters(annee=2024, mois=3), (D(2024, 3, 1), D(2024, 3, 31)), (D(2024, 2, 1), D(2024, 2, 29)),
+         (D(2023, 3, 1), D(2023, 3, 31))),
+        # a year: the year before (both comparisons)
+        (Filters(annee=2025), (D(2025, 1, 1), D(2025, 12, 31)), (D(2024, 1, 1), D(2024, 12, 31)),
+         (D(2024, 1, 1), D(2024, 12, 31))),
+        # dates: as many days, ending the day before; 29 February a year earlier is the 28th
+        (Filters(start_date=D(2024, 2, 10), end_date=D(2024, 2, 29)), (D(2024, 2, 10), D(2024, 2, 29)),
+         (D(2024, 1, 21), D(2024, 2, 9)), (D(2023, 2, 10), D(2023, 2, 28))),
+        # a year narrowed by dates: their intersection, compared by its length
+        (Filters(annee=2025, start_date=D(2024, 12, 1), end_date=D(2025, 1, 10)), (D(2025, 1, 1), D(2025, 1, 10)),
+         (D(2024, 12, 22), D(2024, 12, 31)), (D(2024, 1, 1), D(2024, 1, 10))),
+    ],
+)  # fmt: skip
+def test_the_periods_compared(filters: Filters, current: Any, previous: Any, earlier: Any) -> None:
+    assert periods.bounds(filters) == periods.Period(*current)
+    assert periods.previous(filters) == periods.Period(*previous)
+    assert periods.year_earlier(filters) == periods.Period(*earlier)
+
+
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(mois=3), Filters(start_date=D(2025, 1, 1)), Filters(end_date=D(2025, 1, 1))]
+)
+def test_an_unbounded_period_has_no_comparison(filters: Filters) -> None:
+    assert periods.previous(filters) is None and periods.year_earlier(filters) is None
+
+
+def test_change_in_percent() -> None:
+    assert periods.change(3, 2) == 50.0 and periods.change(1, 4) == -75.0
+    assert periods.change(3, 0) is None and periods.change(None, 2) is None and periods.change(2, None) is None
+
+
+def test_v1_bodies_carry_both_comparisons(client: FlaskClient) -> None:
+    """Fixture visits: V1 2025-01-10, V2 2025-01-15, V3 2025-02-03, V5 2025-03-05, V6 2026-01-08, V7 2025-03-31
+    (V4 is deleted)."""
+    body = client.get("/api/v1/visites", query_string={"annee": 2026, "mois": 1}).get_json()
+    assert body["indicateurs"]["visites"] == 1  # V6
+    assert body["precedent"]["start_date"] == "2025-12-01" and body["precedent"]["indicateurs"]["visites"] == 0
+    assert body["annee_precedente"]["end_date"] == "2025-01-31"
+    assert body["annee_precedente"]["indicateurs"]["visites"] == 2  # V1, V2
+    body = client.get("/api/v1/performance", query_string={"start_date": "2025-02-01", "end_date": "2025-03-31"})
+    got = body.get_json()
+    assert got["indicateurs"]["visites"] == 3  # V3, V5, V7
+    # 59 days before: 2024-12-04 … 2025-01-31 holds V1, V2
+    assert (got["precedent"]["start_date"], got["precedent"]["indicateurs"]["visites"]) == ("2024-12-04", 2)
+    assert got["annee_precedente"]["indicateurs"]["visites"] == 0
+    for area in ("visites", "performance", "partenaires", "evaluations", "investissements", "utilisateurs"):
+        whole = client.get(f"/api/v1/{area}").get_json()
+        assert whole["precedent"] is None and whole["annee_precedente"] is None  # all time: nothing to compare
+        month = client.get(f"/api/v1/{area}", query_string={"annee": 2025, "mois": 3}).get_json()
+        assert set(month["precedent"]["indicateurs"]) == set(month["indicateurs"])
+
+
+@pytest.mark.parametrize(
+    ("name", "today", "days"),
+    [
+        ("mois_en_cours", D(2026, 11, 29), (D(2026, 11, 1), D(2026, 11, 29))),
+        ("mois_dernier", D(2026, 1, 15), (D(2025, 12, 1), D(2025, 12, 31))),
+        ("mois_dernier", D(2024, 3, 31), (D(2024, 2, 1), D(2024, 2, 29))),
+        ("trimestre_en_cours", D(2026, 11, 29), (D(2026, 10, 1), D(2026, 11, 29))),
+        ("depuis_janvier", D(2026, 11, 29), (D(2026, 1, 1), D(2026, 11, 29))),
+        ("12_derniers_mois", D(2024, 2, 29), (D(2023, 3, 1), D(2024, 2, 29))),
+    ],
+)
+def test_presets_follow_the_calendar(name: str, today: dt.date, days: Any) -> None:
+    assert periods.preset(name, today) == periods.Period(*days)
+
+
+def test_the_all_time_preset_has_no_bounds_and_an_unknown_one_fails() -> None:
+    assert periods.preset("tout", D(2026, 1, 1)) is None
+    with pytest.raises(KeyError):
+        periods.preset("hier", D(2026, 1, 1))
