@@ -24,6 +24,7 @@ MOIS = "f-mois"
 GAMME = "f-gamme"
 REGION = "f-region"
 DATES = "f-dates"
+PERIODE = "f-periode"
 RESET = "f-reset"
 
 #: Sidebar component id -> Filters field, in sidebar order (the date range feeds two fields).
@@ -34,6 +35,7 @@ SIDEBAR_FIELDS = {
     MOIS: "mois",
     GAMME: "gamme",
     REGION: "region",
+    PERIODE: "periode",
 }
 
 # Chart parts: every id carries the page, so that pages never share an id
@@ -119,3 +121,15 @@ def excel_download(page: str) -> str:
 def print_button(page: str) -> str:
     """The id of a page's "Imprimer" button."""
     return f"{page}-print"
+
+
+# Saved views (issue 13)
+
+VIEWS_MENU = "saved-views-menu"  # dropdown of the account's views (value: the view's id)
+VIEWS_PATHS = "saved-views-paths"  # store {id: path} of the menu's views
+VIEW_NAME = "saved-view-name"
+VIEW_DEFAULT = "saved-view-default"
+VIEW_SAVE = "saved-view-save"
+VIEW_DELETE = "saved-view-delete"
+VIEW_OPEN = "saved-view-open"
+VIEW_MESSAGE = "saved-view-message"

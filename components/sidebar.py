@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components import fmt, ids, inputs
+from data.metrics.periods import PRESETS
 
 #: French texts of dcc.Dropdown (Dash 4 defaults to English).
 DROPDOWN_LABELS: Any = {
@@ -67,11 +68,55 @@ def sidebar() -> html.Div:
             ),
             _field("Gamme", _dropdown(ids.GAMME, "Toutes les gammes", multi=True), ids.GAMME),
             _field("Région", _dropdown(ids.REGION, "Toutes les régions", multi=True), ids.REGION),
+            _field(
+                "Période prédéfinie",
+                dcc.Dropdown(
+                    id=ids.PERIODE,
+                    options=[{"label": label, "value": name} for name, label in PRESETS.items()],
+                    placeholder="Aucune (dates ci-dessous)",
+                    labels=DROPDOWN_LABELS,
+                ),
+                ids.PERIODE,
+            ),
             _field("Période", dates, ids.DATES),
             html.Div(id=ids.FILTER_ERROR, className="filter-error", role="alert"),
             dbc.Button("Réinitialiser les filtres", id=ids.RESET, color="secondary", outline=True, size="sm"),
+            saved_views(),
         ],
         className="sidebar",
+    )
+
+
+def saved_views() -> html.Div:
+    """The account's saved views: open one, save the current view (maybe as the default), delete one."""
+    return html.Div(
+        [
+            html.H2("Mes vues", className="sidebar-title mt-4"),
+            _field(
+                "Ouvrir une vue",
+                dcc.Dropdown(id=ids.VIEWS_MENU, options=[], placeholder="Vues enregistrées", labels=DROPDOWN_LABELS),
+                ids.VIEWS_MENU,
+            ),
+            dcc.Store(id=ids.VIEWS_PATHS),
+            html.Div(
+                [
+                    dbc.Button("Ouvrir", id=ids.VIEW_OPEN, size="sm", color="primary", outline=True),
+                    dbc.Button("Supprimer", id=ids.VIEW_DELETE, size="sm", color="secondary", outline=True),
+                ],
+                className="d-flex gap-2 mb-3",
+            ),
+            dbc.Label("Enregistrer la vue actuelle", html_for=ids.VIEW_NAME, className="filter-label"),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id=ids.VIEW_NAME, placeholder="Nom de la vue", maxLength=60, size="sm"),
+                    dbc.Button("Enregistrer", id=ids.VIEW_SAVE, size="sm", color="primary"),
+                ],
+                size="sm",
+            ),
+            dbc.Checkbox(id=ids.VIEW_DEFAULT, label="Ouvrir le tableau de bord sur cette vue", value=False),
+            html.Div(id=ids.VIEW_MESSAGE, role="status", className="small"),
+        ],
+        className="saved-views",
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import click
 import dash
@@ -15,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, health, outage, shell, tokens_page
 from dashboard.extensions import cache
 from data.app import tables
+from data.metrics.scope import request_scope
 from data.source import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,8 +163,33 @@ def _require_app_tables() -> None:
 
 
 def _home() -> Any:
-    """The home page is the Visites page (the query string is kept)."""
+    """The home page is the Visites page (the query string is kept). Without a query it opens on the account's
+    default saved view, else on a recent bounded period, never all time: the current month, on the caller's own
+    team when their account is linked to a CRM user who manages someone (issue 13)."""
     if request.path != "/":
         return None
     query = request.query_string.decode()
-    return redirect("/visites" + (f"?{query}" if query else ""))
+    if query:
+        return redirect("/visites?" + query)
+    from flask import g
+
+    from data.app import views
+
+    account = g.get("mediviz_account")
+    saved = views.default_path(account.id) if account is not None else None
+    return redirect(saved or "/visites?" + default_view())
+
+
+def default_view() -> str:
+    """The query string of the caller's default view: the default period preset, and their team if they lead one."""
+    from flask import g
+
+    from data.metrics import options
+    from data.metrics.periods import DEFAULT_PRESET
+
+    pairs = [("periode", DEFAULT_PRESET)]
+    account = g.get("mediviz_account")
+    linked = getattr(account, "id_utilisateur", None)
+    if linked is not None and int(linked) in set(options.managers(request_scope())["id_utilisateur"]):
+        pairs.insert(0, ("id_responsable", str(linked)))
+    return urlencode(pairs)

@@ -39,6 +39,8 @@ _DESCRIPTIONS = {
     "forme": "Visites simples (S) ou de groupe (G) (filtre croisé).",
     "accompagnement": "Visites seules (N) ou en double (O) (filtre croisé).",
     "role": "Rôle actuel du délégué (DEL, KAM…) (filtre croisé).",
+    "periode": "Période prédéfinie, comptée à partir d'aujourd'hui : mois_en_cours, mois_dernier, trimestre_en_cours, "
+    "depuis_janvier, 12_derniers_mois, tout ; croisée avec les dates données.",
 }
 _ERROR = {
     "type": "object",
@@ -66,6 +68,10 @@ def value_schema(field: str) -> dict[str, Any]:
         return {"type": "string", "pattern": f"^{CODE_FIELDS[field]}[A-Z]?[0-9]{{1,9}}$"}
     if field in CROSS_FIELDS:
         return {"type": "string", "pattern": f"^({CROSS_FIELDS[field][1]})$"}
+    if field == "periode":
+        from data.metrics.periods import PRESETS
+
+        return {"type": "string", "enum": list(PRESETS)}
     low, high = _INT_LIMITS.get(field, (1, 2**31 - 1))
     return {"type": "integer", "minimum": low, "maximum": high}
 

@@ -14,7 +14,7 @@ from flask import current_app, g, has_request_context
 
 from components import fmt, ids, inputs
 from components.sidebar import MONTH_OPTIONS, code_options, sidebar, user_options, with_values, year_options
-from dashboard import outage
+from dashboard import outage, saved_views
 from dashboard.auth import csrf_token
 from data.metrics import codes, options
 from data.metrics.filters import CODE_FIELDS, CROSS_FIELDS, FilterError, Filters
@@ -275,6 +275,34 @@ def register_callbacks(app: dash.Dash) -> None:
     )
 
     @app.callback(
+        Output(ids.ANNEE, "value", allow_duplicate=True),
+        Output(ids.MOIS, "value", allow_duplicate=True),
+        Output(ids.DATES, "start_date", allow_duplicate=True),
+        Output(ids.DATES, "end_date", allow_duplicate=True),
+        Input(ids.PERIODE, "value"),
+        prevent_initial_call=True,
+    )
+    def choose_preset(preset: Any) -> list[Any]:
+        """A preset replaces the year, the month and the dates (they would be AND-ed with it)."""
+        if not preset or ctx.triggered_id != ids.PERIODE:
+            return [dash.no_update] * 4
+        return [None, None, None, None]
+
+    @app.callback(
+        Output(ids.PERIODE, "value", allow_duplicate=True),
+        Input(ids.ANNEE, "value"),
+        Input(ids.MOIS, "value"),
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+        State(ids.PERIODE, "value"),
+        prevent_initial_call=True,
+    )
+    def leave_preset(year: Any, month: Any, start: Any, end: Any, preset: Any) -> Any:
+        """A year, a month or a date chosen by hand replaces the preset."""
+        chosen = any(value not in (None, "", []) for value in (year, month, start, end))
+        return None if preset and chosen else dash.no_update
+
+    @app.callback(
         Output(ids.UTILISATEUR, "options", allow_duplicate=True),
         Input(ids.RESPONSABLE, "value"),
         State(ids.UTILISATEUR, "value"),
@@ -284,6 +312,41 @@ def register_callbacks(app: dash.Dash) -> None:
         """The rep list narrows to the chosen manager's team."""
         manager_id = manager if isinstance(manager, int) else None
         return with_values(user_options(options.members(manager_id, request_scope())), user)
+
+    @app.callback(
+        Output(ids.VIEWS_MENU, "options"),
+        Output(ids.VIEWS_PATHS, "data"),
+        Output(ids.VIEW_MESSAGE, "children"),
+        Output(ids.VIEW_NAME, "value"),
+        Output(ids.VIEWS_MENU, "value"),
+        Input(ids.URL_IN, "data"),
+        Input(ids.VIEW_SAVE, "n_clicks"),
+        Input(ids.VIEW_DELETE, "n_clicks"),
+        State(ids.VIEW_NAME, "value"),
+        State(ids.VIEW_DEFAULT, "value"),
+        State(ids.VIEWS_MENU, "value"),
+        State(ids.LOCATION, "pathname"),
+        State(ids.URL_SYNC, "data"),
+        State({"type": ids.VIEW_STATE, "page": ALL}, "data"),
+    )
+    def update_saved_views(*values: Any) -> list[Any]:
+        """The account's saved views; save the current view, or delete the chosen one."""
+        return saved_views.answer(ctx.triggered_id, *values)
+
+    # Opening a saved view: a full load of its URL (its page, filters and state).
+    app.clientside_callback(
+        """
+        function(clicks, chosen, paths) {
+            if (clicks && chosen && paths && paths[chosen]) { window.location.assign(paths[chosen]); }
+            return window.dash_clientside.no_update;
+        }
+        """,
+        Output(ids.VIEW_OPEN, "className"),
+        Input(ids.VIEW_OPEN, "n_clicks"),
+        State(ids.VIEWS_MENU, "value"),
+        State(ids.VIEWS_PATHS, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(Output(ids.PRINT_SUMMARY, "children"), Input(ids.FILTERS_STORE, "data"))
     def update_print_summary(store: Any) -> str:

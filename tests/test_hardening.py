@@ -203,7 +203,7 @@ def test_a_link_naming_another_team_says_so_in_the_sidebar(hard_app: Any) -> Non
         from data.metrics.scope import Scope
 
         g.mediviz_scope = Scope((2, 3, 4))
-        store, alert, search = filters_from(5, None, None, None, [], [], None, None)
+        store, alert, search = filters_from(5, None, None, None, [], [], None, None, None)  # 7 fields, 2 dates
     assert store == {"error": "Accès refusé : cette personne n'est pas dans votre équipe.", "field": "id_responsable"}
     assert "pas dans votre équipe" in str(alert) and search == "?id_responsable=5"
 
@@ -393,8 +393,8 @@ def test_a_crm_name_that_is_a_formula_downloads_as_text(tmp_path: Path) -> None:
 )
 def test_a_query_of_10_000_parameters_is_a_400(admin: Any, query: str) -> None:
     """The answer depended on the first name: 'une seule valeur', 'filtre inconnu', or 200 for a repeated code."""
-    # 20 fields once, 12 multi-valued ones (4 codes, 8 cross-filters) up to 49 times more
-    too_many = {"error": "trop de paramètres dans l'URL (10000, au plus 608)", "field": "query"}
+    # 21 fields once, 12 multi-valued ones (4 codes, 8 cross-filters) up to 49 times more
+    too_many = {"error": "trop de paramètres dans l'URL (10000, au plus 609)", "field": "query"}
     for route in V1:
         answer = admin.get(f"{route}?{query}")
         assert (answer.status_code, answer.get_json()) == (400, too_many), route

@@ -92,3 +92,78 @@ def test_the_all_time_preset_has_no_bounds_and_an_unknown_one_fails() -> None:
     assert periods.preset("tout", D(2026, 1, 1)) is None
     with pytest.raises(KeyError):
         periods.preset("hier", D(2026, 1, 1))
+
+
+def test_a_preset_resolves_against_today_and_meets_the_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from data.metrics import filters as filters_module
+    from data.metrics.filters import FilterError
+
+    monkeypatch.setattr(filters_module, "today", lambda: D(2025, 2, 10))
+    last_month = Filters.from_mapping({"periode": "mois_dernier"})
+    assert (last_month.start_date, last_month.end_date) == (D(2025, 1, 1), D(2025, 1, 31))
+    narrowed = Filters.from_mapping({"periode": "mois_dernier", "start_date": "2025-01-12"})
+    assert (narrowed.start_date, narrowed.end_date) == (D(2025, 1, 12), D(2025, 1, 31))
+    assert Filters.from_mapping({"periode": "tout"}).start_date is None
+    with pytest.raises(FilterError) as caught:
+        Filters.from_mapping({"periode": "mois_en_cours", "end_date": "2025-01-31"})
+    assert caught.value.field == "periode"
+    with pytest.raises(FilterError):
+        Filters.from_mapping({"periode": "hier"})
+    # the month so far compares with the same days of the month before
+    so_far = Filters.from_mapping({"periode": "mois_en_cours"})
+    assert periods.previous(so_far) == periods.Period(D(2025, 1, 1), D(2025, 1, 10))
+
+
+def test_the_api_takes_a_preset(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from data.metrics import filters as filters_module
+
+    monkeypatch.setattr(filters_module, "today", lambda: D(2025, 2, 10))
+    body = client.get("/api/v1/visites", query_string={"periode": "mois_dernier"}).get_json()
+    assert body["filtres"]["start_date"] == "2025-01-01" and body["indicateurs"]["visites"] == 2  # V1, V2
+    assert client.post("/data", json={"periode": "mois_dernier"}).status_code == 400  # legacy routes: unknown
+    assert client.get("/api/v1/evaluations", query_string={"periode": "hier"}).get_json()["field"] == "periode"
+
+
+@pytest.mark.parametrize(
+    ("user", "landing"),
+    [
+        ("admin", "/visites?periode=mois_en_cours"),
+        ("chef", "/visites?id_responsable=2&periode=mois_en_cours"),  # linked to user 2, who leads 3 and 4
+        ("orphelin", "/visites?periode=mois_en_cours"),
+    ],
+)
+def test_the_dashboard_opens_on_the_current_month_and_a_manager_s_team(
+    sqlite_url: str, user: str, landing: str
+) -> None:
+    from tests.conftest import build_app, login
+
+    client = login(build_app(sqlite_url).server.test_client(), user)
+    assert client.get("/").headers["Location"] == landing
+    assert client.get("/?annee=2025").headers["Location"] == "/visites?annee=2025"  # a link keeps its view
+
+
+def test_a_saved_default_view_is_where_the_dashboard_opens(sqlite_url: str) -> None:
+    from dashboard import saved_views
+    from data.app import accounts, views
+    from tests.conftest import build_app, login
+
+    app = build_app(sqlite_url)
+    client = login(app.server.test_client(), "chef")
+    with app.server.app_context():
+        chef = accounts.find("chef")
+        assert chef is not None
+        path = saved_views.current_path("/performance", "?region=RE00001", [[["pas", "mois"]], "x"])
+        assert path == "/performance?region=RE00001&pas=mois"
+        views.save(chef.id, "  Ma   région ", path, default=True)
+        views.save(chef.id, "Autre", "/visites?annee=2025")
+        assert [(v["name"], v["is_default"]) for v in views.of(chef.id)] == [("Ma région", True), ("Autre", False)]
+        with pytest.raises(views.ViewError):
+            views.save(chef.id, " ", "/visites")
+        with pytest.raises(views.ViewError):
+            views.save(chef.id, "Ailleurs", "//evil.example/visites")
+    assert client.get("/").headers["Location"] == "/performance?region=RE00001&pas=mois"
+    with app.server.app_context():
+        views.save(chef.id, "Autre", "/visites?annee=2025", default=True)  # one default at a time
+        assert [v["name"] for v in views.of(chef.id) if v["is_default"]] == ["Autre"]
+        assert views.delete(chef.id, views.of(chef.id)[0]["id"]) and not views.delete(chef.id, 10_000)
+    assert client.get("/").headers["Location"] == "/visites?id_responsable=2&periode=mois_en_cours"

@@ -46,10 +46,14 @@ def bearer(secret: str) -> dict[str, str]:
 
 def crossed_dates(case: Any) -> bool:
     """Does the request ask for filters that cannot hold together (a 400 by design, which a schema cannot say):
-    a period whose start is after its end, or a year (and month) outside the period?"""
+    a period whose start is after its end, a year (and month) outside the period, a preset with a year or dates?"""
     values = case.query or (case.body if isinstance(case.body, dict) else {})
     start, end = values.get("start_date"), values.get("end_date")
     if isinstance(start, str) and isinstance(end, str) and start > end:
+        return True
+    # a period preset counts from today: whether a year or dates meet it is the day's business, not the schema's
+    dated = any(values.get(key) not in (None, "", []) for key in ("annee", "start_date", "end_date"))
+    if values.get("periode") not in (None, "", [], "tout") and dated:
         return True
     year, month = values.get("annee"), values.get("mois")
     if not isinstance(year, int) or isinstance(year, bool) or not (start or end):
@@ -112,7 +116,7 @@ def test_the_document_needs_authentication_and_lists_every_route(admin_token: tu
     assert set(document["paths"]["/data"]) == {"post"}  # legacy routes: POST only
     evaluations = {p["name"] for p in document["paths"]["/api/v1/evaluations"]["get"]["parameters"]}
     assert evaluations == {"id_responsable", "id_utilisateur", "code_categorie", "annee", "mois", "start_date",
-                           "end_date"}  # fmt: skip
+                           "end_date", "periode"}  # fmt: skip  # the period preset (issue 13)
 
 
 CROSS_EXAMPLES = {
@@ -139,6 +143,11 @@ def test_the_documented_limits_are_the_enforced_ones(field: str) -> None:
         assert str(Filters.from_mapping({field: "2025-02-28"}).to_dict()[field]) == "2025-02-28"
         with pytest.raises(FilterError):
             Filters.from_mapping({field: "2025-02-30"})
+    elif "enum" in schema_of:  # the period preset: each name is taken, another is refused
+        for name in schema_of["enum"]:
+            assert Filters.from_mapping({field: name}).periode == name
+        with pytest.raises(FilterError):
+            Filters.from_mapping({field: "hier"})
     elif field in CROSS_EXAMPLES:  # cross-filters: one value their pattern takes, one it refuses
         good, bad = CROSS_EXAMPLES[field]
         assert re.fullmatch(schema_of["pattern"], good) and not re.fullmatch(schema_of["pattern"], bad)

@@ -7,6 +7,7 @@ V2, V7; users 3, 4, 6 are DEL.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -120,4 +121,43 @@ def test_page_state_and_a_cross_filter_from_a_shared_link(dash_duo: Any, duo_app
     dash_duo.wait_for_contains_text("#utilisateurs-cross-bar", "Potentiel : A")
     assert checked(dash_duo, "utilisateurs-manager-view") == "Part (%)"
     assert dash_duo.find_element("#utilisateurs-voir-tout").is_selected()
+    assert dash_duo.get_logs() == []
+
+
+def test_a_period_preset_replaces_the_year_and_lives_in_the_url(
+    dash_duo: Any, duo_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: presets follow the calendar (today fixed at 2026-02-10 here); a year chosen by hand replaces it."""
+    from data.metrics import filters as filters_module
+    from tests.browser import choose
+
+    monkeypatch.setattr(filters_module, "today", lambda: dt.date(2026, 2, 10))
+    browser.open_logged_in(dash_duo, duo_app, "/visites?annee=2025", VISITS)
+    dash_duo.wait_for_text_to_equal(VISITS, "5")
+    choose(dash_duo, "f-periode", "12 derniers mois")  # 2025-02-11 … 2026-02-10: V5, V6, V7
+    dash_duo.wait_for_text_to_equal(VISITS, "3")
+    until(lambda: url_has(dash_duo, "periode=12_derniers_mois") and "annee" not in dash_duo.driver.current_url, 10)
+    # the 365 days before, which are also the year before (2024-02-11 … 2025-02-10), held V1, V2, V3
+    dash_duo.wait_for_text_to_equal(f"{VISITS}-compare", "= 0,0 % vs période préc. · = 0,0 % vs N-1")
+    choose(dash_duo, "f-annee", "2025")
+    dash_duo.wait_for_text_to_equal(VISITS, "5")
+    until(lambda: "periode" not in dash_duo.driver.current_url, timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_view_saved_as_default_is_where_the_dashboard_opens(dash_duo: Any, duo_app: Any) -> None:
+    """Issue 13: "Mes vues" saves the page, its filters and its state; the default one opens at "/"."""
+    kpi = "#performance-kpi-visites"
+    base = browser.open_logged_in(dash_duo, duo_app, "/performance?region=RE00001&pas=mois", kpi)
+    dash_duo.wait_for_text_to_equal(kpi, "3")  # V1, V2, V7
+    name = dash_duo.find_element("#saved-view-name")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", name)
+    name.send_keys("Agadir par mois")
+    dash_duo.driver.execute_script("document.getElementById('saved-view-default').click();")
+    dash_duo.driver.execute_script("document.getElementById('saved-view-save').click();")
+    dash_duo.wait_for_contains_text("#saved-view-message", "Vue enregistrée")
+    dash_duo.driver.get(f"{base}/")
+    dash_duo.wait_for_text_to_equal(kpi, "3")
+    until(lambda: url_has(dash_duo, "/performance?", "region=RE00001", "pas=mois"), timeout=10)
+    assert checked(dash_duo, "performance-granularity") == "Mois"
     assert dash_duo.get_logs() == []

@@ -15,6 +15,8 @@ from data.metrics.scope import Scope
 
 #: The filters this area accepts (API); the sidebar's gamme and région do not apply to evaluations.
 FIELDS = ("id_responsable", "id_utilisateur", "code_categorie", "annee", "mois", "start_date", "end_date")
+#: The v1 route's: the period preset too.
+V1_FIELDS = (*FIELDS, "periode")
 #: Table columns -> legacy JSON keys.
 RENAMES = {
     "evaluations": "Nombre_evaluation", "nom": "FullName_utilisateur", "note_moyenne": "points_obtenus",

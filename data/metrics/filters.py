@@ -31,11 +31,13 @@ CROSS_FIELDS: dict[str, tuple[str, str]] = {
 }
 #: Cross-filters on the visited partner's attributes: a visit may keep only some of its contacts under them.
 CONTACT_CROSS_FIELDS = ("type_partenaire", "etablissement", "statut_partenaire", "potentiel")
-FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS) + tuple(CROSS_FIELDS)
+#: The period preset (``data.metrics.periods.PRESETS``): resolved against today into dates, AND-ed with the others.
+PRESET_FIELD = "periode"
+FIELDS = INT_FIELDS + DATE_FIELDS + tuple(CODE_FIELDS) + tuple(CROSS_FIELDS) + (PRESET_FIELD,)
 #: The sidebar's filters, shared by every area; the visit-based areas accept only these (their v1 routes add the
 #: cross-filters: ``VISIT_V1_FIELDS``).
 VISIT_FIELDS = ("id_responsable", "id_utilisateur", "annee", "mois", "gamme", "region", "start_date", "end_date")
-VISIT_V1_FIELDS = VISIT_FIELDS + tuple(CROSS_FIELDS)
+VISIT_V1_FIELDS = VISIT_FIELDS + tuple(CROSS_FIELDS) + (PRESET_FIELD,)
 MAX_CODES = 50
 #: Query parameters a URL may carry: each field once, each code or cross field up to ``MAX_CODES`` times (more can
 #: only be repeats or unknown names; 10 000 of them were answered according to the first one's name).
@@ -79,6 +81,7 @@ class Filters:
     forme: tuple[str, ...] = ()
     accompagnement: tuple[str, ...] = ()
     role: tuple[str, ...] = ()
+    periode: str | None = None
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], allowed: Iterable[str] = FIELDS) -> Filters:
@@ -96,11 +99,30 @@ class Filters:
                 clean[name] = _parse_date(name, raw)
             elif name in CROSS_FIELDS:
                 clean[name] = _parse_values(name, raw)
+            elif name == PRESET_FIELD:
+                clean[name] = _parse_preset(raw)
             else:
                 clean[name] = _parse_codes(name, raw)
         filters = cls(**clean)
+        if filters.periode is not None:
+            filters = filters._with_preset_days()
         filters._check_ranges()
         return filters
+
+    def _with_preset_days(self) -> Filters:
+        """The preset's days (on ``today()``) AND-ed with the dates given, as ``start_date`` and ``end_date``."""
+        from data.metrics import periods  # periods reads Filters
+
+        assert self.periode is not None
+        days = periods.preset(self.periode, today())
+        if days is None:  # "tout"
+            return self
+        start = max(self.start_date, days.start) if self.start_date else days.start
+        end = min(self.end_date, days.end) if self.end_date else days.end
+        if start > end:
+            label = periods.PRESETS[self.periode].lower()
+            raise FilterError(PRESET_FIELD, f"les dates choisies sont en dehors de la période « {label} »")
+        return dataclasses.replace(self, start_date=start, end_date=end)
 
     @classmethod
     def from_query(cls, args: Mapping[str, Any], allowed: Iterable[str] = FIELDS) -> Filters:
@@ -260,6 +282,22 @@ def _parse_codes(name: str, raw: Any) -> tuple[str, ...]:
     if len(codes) > MAX_CODES:
         raise FilterError(name, f"trop de valeurs ({len(codes)}, au plus {MAX_CODES})")
     return tuple(sorted(codes))
+
+
+def today() -> dt.date:
+    """The day presets are resolved on (a function, so that tests can fix it)."""
+    return dt.date.today()
+
+
+def _parse_preset(raw: Any) -> str:
+    """A period preset's name (``data.metrics.periods.PRESETS``)."""
+    from data.metrics.periods import PRESETS
+
+    name = raw.strip() if isinstance(raw, str) else None
+    if name not in PRESETS:
+        expected = ", ".join(PRESETS)
+        raise FilterError(PRESET_FIELD, f"période prédéfinie inconnue « {_short(raw)} » (attendu : {expected})")
+    return name
 
 
 def _parse_values(name: str, raw: Any) -> tuple[str, ...]:

@@ -19,6 +19,8 @@ FIELDS = (
     "id_responsable", "id_utilisateur", "code_type_investissement", "id_partenaire", "id_business_case",
     "gamme", "region", "annee", "mois", "start_date", "end_date",
 )  # fmt: skip
+#: The v1 route's: the period preset too.
+V1_FIELDS = (*FIELDS, "periode")
 NOT_SET = "Non renseigné"
 STATUTS = {
     "ANNU": "Annulé",

@@ -66,6 +66,10 @@ def previous(filters: Filters) -> Period | None:
     period = bounds(filters)
     if period is None:
         return None
+    if filters.periode in ("mois_en_cours", "mois_dernier") and period.start.day == 1:
+        # a month so far (or a whole month): the same days of the month before (1–29 November: 1–29 October)
+        end = period.start - dt.timedelta(days=1)
+        return Period(end.replace(day=1), end.replace(day=min(period.end.day, end.day)))
     dated = filters.start_date is not None or filters.end_date is not None
     if filters.annee is not None and not dated:
         if filters.mois is not None:
@@ -92,7 +96,7 @@ def _minus_year(day: dt.date) -> dt.date:
 
 def over(filters: Filters, period: Period) -> Filters:
     """The same filters over ``period`` instead of their own."""
-    return filters.replace(annee=None, mois=None, start_date=period.start, end_date=period.end)
+    return filters.replace(annee=None, mois=None, periode=None, start_date=period.start, end_date=period.end)
 
 
 def compared(kpis: Callable[[Filters], dict[str, Any]], filters: Filters) -> dict[str, Any]:
