@@ -52,28 +52,25 @@ def line(
     up_good: bool | None,
     decimals: int,
 ) -> tuple[list[Any], str]:
-    """A card's comparison line and its hover text."""
+    """A card's comparison lines (one per earlier period) and their hover text."""
     parts: list[Any] = []
     hover: list[str] = []
     for key, (period, values) in earlier.items():
         before = None if values is None else values.get(name)
         change = periods.change(current, before)
         if change is None:
-            parts.append(html.Span(f"– {LABELS[key]}", className="kpi-delta"))
+            parts.append(html.Div(f"– {LABELS[key]}", className="kpi-delta"))
         else:
             arrow = "▲" if change > 0 else "▼" if change < 0 else "="
             good = None if up_good is None or change == 0 else (change > 0) == up_good
             tone = "kpi-delta" + ("" if good is None else " kpi-up" if good else " kpi-down")
             sign = "+" if change > 0 else ""
-            parts.append(html.Span(f"{arrow} {sign}{fmt.number(change, 1)} % {LABELS[key]}", className=tone))
+            parts.append(html.Div(f"{arrow} {sign}{fmt.number(change, 1)} % {LABELS[key]}", className=tone))
         if period is not None:
             shown = "pas de données" if before is None else fmt.number(before, decimals)
             span = f"{fmt.date(period.start)} – {fmt.date(period.end)}"
             hover.append(f"{'Période précédente' if key == 'precedent' else 'Un an plus tôt'} ({span}) : {shown}")
-    joined: list[Any] = []
-    for part in parts:
-        joined += [" · ", part] if joined else [part]
-    return joined, " ; ".join(hover)
+    return parts, " ; ".join(hover)  # one line each: side by side, six cards no longer fitted in a row
 
 
 def register(
