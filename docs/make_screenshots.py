@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 from dashboard import create_app, demo_setup  # noqa: E402
 
 PAGES = ["visites", "performance", "partenaires", "evaluations", "investissements", "utilisateurs"]
+#: The README's views: last month, compared with the month before and the year before, as a manager reads them.
+README_QUERY = "periode=mois_dernier"
 
 
 def browser() -> webdriver.Chrome:
@@ -68,7 +70,7 @@ def main(out: Path = ROOT / "docs" / "img", width: int = 1400, pages: list[str] 
         driver.find_element(By.ID, "password").send_keys(creds["password"])
         driver.find_element(By.ID, "login-submit").click()
         for page in pages or PAGES:
-            driver.get(f"{base}/{page}")
+            driver.get(f"{base}/{page}" + ("" if pages else f"?{README_QUERY}"))
             wait_loaded(driver)
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(width, min(max(height, 900), 3200))
