@@ -52,7 +52,7 @@ def with_page_filters(filters: Filters, types: list[str] | None, partner: Any) -
     types = inputs.codes(types, "investment types")
     values = {**filters.to_dict(), "code_type_investissement": types, "id_partenaire": partner}
     try:
-        return Filters.from_mapping(values, investissements_report.FIELDS)
+        return Filters.from_mapping(values, investissements_report.V1_FIELDS)  # the page's: the preset too
     except FilterError as exc:
         return f"Filtres invalides : {exc.message}"
 

@@ -167,3 +167,16 @@ def test_a_saved_default_view_is_where_the_dashboard_opens(sqlite_url: str) -> N
         assert [v["name"] for v in views.of(chef.id) if v["is_default"]] == ["Autre"]
         assert views.delete(chef.id, views.of(chef.id)[0]["id"]) and not views.delete(chef.id, 10_000)
     assert client.get("/").headers["Location"] == "/visites?id_responsable=2&periode=mois_en_cours"
+
+
+def test_the_investments_page_takes_a_preset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found trying the demo: "Filtres invalides" on Investissements with a preset (its page filters refused it)."""
+    from data.metrics import filters as filters_module
+    from pages._investissements import with_page_filters
+
+    monkeypatch.setattr(filters_module, "today", lambda: D(2025, 2, 10))
+    merged = with_page_filters(Filters.from_mapping({"periode": "mois_dernier"}), ["TI00001"], None)
+    assert isinstance(merged, Filters)
+    assert (merged.start_date, merged.end_date, merged.code_type_investissement) == (
+        D(2025, 1, 1), D(2025, 1, 31), ("TI00001",)
+    )  # fmt: skip
