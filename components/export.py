@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from components import fmt
+from components.tables import FORMULA_STARTS
 
 #: Column name -> French header (columns a page already names in French keep their name).
 HEADERS = {
@@ -47,7 +48,6 @@ HEADERS = {
 #: Columns that identify rather than describe: after the labels.
 ID_COLUMNS = ("code", "code_parent", "id_utilisateur", "id_responsable")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def dated(area: str, extension: str, name: str | None = None, today: dt.date | None = None) -> str:

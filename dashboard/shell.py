@@ -284,7 +284,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def choose_preset(preset: Any) -> list[Any]:
         """A preset replaces the year, the month and the dates (they would be AND-ed with it)."""
-        if not preset or ctx.triggered_id != ids.PERIODE:
+        if not preset:
             return [dash.no_update] * 4
         return [None, None, None, None]
 

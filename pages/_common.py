@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -14,8 +13,9 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from components import export, figures, fmt, ids, inputs, tables
 from data.metrics import codes
-from data.metrics.filters import FilterError, Filters
+from data.metrics.filters import FilterError, Filters, is_code
 from data.metrics.scope import OUTSIDE, Scope, outside, request_scope, users
+from pages._view import CROSS_LABELS
 
 #: (filters, scope, drill, *extra input values) -> figure
 DrillFigure = Callable[..., go.Figure]
@@ -114,8 +114,8 @@ def drill_tools(page: str, name: str, drill: str | None = None) -> list[Any]:
     return [dcc.Store(id=ids.drill_store(page, name), data=drill), to_filter, back]
 
 
-#: A code a filter can take (a drill level may also be an investment chart's "none" key).
-_FILTER_CODE = re.compile(r"[A-Z]{2,3}[0-9]{1,9}")
+#: The sidebar filter a drilled région or gamme chart offers to set: (its multi-select, the codes' type).
+DRILL_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 
 
 def drill_title(top: str, child: str, hint: str, code_type: str) -> Callable[[str | None], list[Any]]:
@@ -159,7 +159,7 @@ def register_drill(
         drill = drill if isinstance(drill, str) else None  # the store holds a code; a forged one, anything
         filters = store_filters(store)
         back = {"display": "inline-block" if drill else "none"}
-        offer = target is not None and drill is not None and _FILTER_CODE.fullmatch(drill) is not None
+        offer = target is not None and is_code(drill)
         label = f"Filtrer la page sur {codes.labels(target[1]).get(drill, drill)}" if offer and target and drill else ""
         shown = {"display": "inline-block" if offer else "none"}
         if isinstance(filters, str):
@@ -176,7 +176,7 @@ def register_drill(
             prevent_initial_call=True,
         )
         def filter_page(clicks: int | None, drill: Any) -> tuple[Any, Any]:
-            if not clicks or not isinstance(drill, str) or not _FILTER_CODE.fullmatch(drill):
+            if not clicks or not is_code(drill):
                 return dash.no_update, dash.no_update
             return [drill], None
 
@@ -309,9 +309,8 @@ def _state_rows(state: dict[str, Any], titles: Mapping[str, str]) -> list[tuple[
 
 def filter_rows(filters: Filters) -> list[tuple[str, str]]:
     """The set filters as (name, value) in French, labels rather than codes (the sidebar's, then the page's)."""
-    from pages._view import CROSS_LABELS  # the cross-filters' names (pages._view imports this module)
-
-    names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))
+    people = users()
+    names = dict(zip(people["id_utilisateur"], people["nom"], strict=True))
     rows: list[tuple[str, str]] = []
     if filters.id_responsable is not None:
         rows.append(("Responsable (équipe)", str(names.get(filters.id_responsable, filters.id_responsable))))

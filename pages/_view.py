@@ -201,9 +201,10 @@ def register(page: str, params: list[Param], cross_charts: Mapping[str, str] | N
                 return dash.no_update
             cross.pop(str(trigger.get("field")), None)
             return cross
-        if trigger not in [ids.graph(page, name) for name in charts]:
+        graphs = [ids.graph(page, name) for name in charts]
+        if trigger not in graphs:
             return dash.no_update
-        name = charts[[ids.graph(page, n) for n in charts].index(trigger)]
+        name = charts[graphs.index(trigger)]
         code = clicked_code(clicks[charts.index(name)])
         if code is None:
             return dash.no_update

@@ -17,7 +17,15 @@ from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _compare, _view
 from pages import _investissements as inv
-from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
+from pages._common import (
+    DRILL_TARGETS,
+    drill_tools,
+    invalid_figure,
+    page_header,
+    register_csv,
+    register_drill,
+    store_filters,
+)
 
 PAGE = "investissements"
 dash.register_page(
@@ -140,9 +148,8 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
-_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in inv.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), inv.drill_title(_name), PAGE_INPUTS, _TARGETS[_name])
+    register_drill(PAGE, _name, _drill_figure(_name), inv.drill_title(_name), PAGE_INPUTS, DRILL_TARGETS[_name])
 _view.register(PAGE, PARAMS)
 
 

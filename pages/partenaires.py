@@ -15,7 +15,15 @@ from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _compare, _view
 from pages import _partenaires as p
-from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
+from pages._common import (
+    DRILL_TARGETS,
+    drill_tools,
+    invalid_figure,
+    page_header,
+    register_csv,
+    register_drill,
+    store_filters,
+)
 
 PAGE = "partenaires"
 dash.register_page(__name__, path="/partenaires", name="Partenaires", order=3, title="Partenaires · Mediviz")
@@ -86,9 +94,8 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
-_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in p.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), p.drill_title(_name), [], _TARGETS[_name])
+    register_drill(PAGE, _name, _drill_figure(_name), p.drill_title(_name), [], DRILL_TARGETS[_name])
 _view.register(PAGE, PARAMS, p.CROSS)
 
 

@@ -15,7 +15,15 @@ from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _compare, _view
 from pages import _performance as p
-from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
+from pages._common import (
+    DRILL_TARGETS,
+    drill_tools,
+    invalid_figure,
+    page_header,
+    register_csv,
+    register_drill,
+    store_filters,
+)
 
 PAGE = "performance"
 dash.register_page(__name__, path="/performance", name="Performance", order=2, title="Performance · Mediviz")
@@ -92,7 +100,7 @@ def _region_figure(filters: Filters, scope: Scope, drill: str | None) -> go.Figu
     return p.chart_figure("region", p.chart_table("region", filters, scope, drill))
 
 
-register_drill(PAGE, "region", _region_figure, p.region_title, [], (ids.REGION, "REGI"))
+register_drill(PAGE, "region", _region_figure, p.region_title, [], DRILL_TARGETS["region"])
 _view.register(PAGE, PARAMS, p.CROSS)
 
 

@@ -15,7 +15,15 @@ from data.metrics.filters import Filters
 from data.metrics.scope import Scope, request_scope
 from pages import _compare, _view
 from pages import _visites as v
-from pages._common import drill_tools, invalid_figure, page_header, register_csv, register_drill, store_filters
+from pages._common import (
+    DRILL_TARGETS,
+    drill_tools,
+    invalid_figure,
+    page_header,
+    register_csv,
+    register_drill,
+    store_filters,
+)
 
 PAGE = "visites"
 dash.register_page(__name__, path="/visites", name="Visites", order=1, title="Visites · Mediviz")
@@ -105,9 +113,10 @@ def _drill_figure(name: str) -> Any:
     return figure_of
 
 
-_TARGETS = {"region": (ids.REGION, "REGI"), "gamme": (ids.GAMME, "GAMM")}
 for _name in v.DRILL_CHARTS:
-    register_drill(PAGE, _name, _drill_figure(_name), v.drill_title(_name), [Input(UNIT, "value")], _TARGETS[_name])
+    register_drill(
+        PAGE, _name, _drill_figure(_name), v.drill_title(_name), [Input(UNIT, "value")], DRILL_TARGETS[_name]
+    )
 _view.register(PAGE, PARAMS, v.CROSS)
 
 

@@ -232,6 +232,11 @@ class Filters:
         return pairs
 
 
+def is_code(value: Any) -> bool:
+    """Is ``value`` a CRM code a code filter can take (``RE00001``; not an investment chart's "none" key)?"""
+    return isinstance(value, str) and _CODE_RE.fullmatch(value) is not None
+
+
 def _is_blank(raw: Any) -> bool:
     """``None``, an empty string or an empty list count as unset."""
     if raw is None:
