@@ -123,12 +123,9 @@ def kpi_card(page: str, name: str, title: str) -> dbc.Col:
     )
 
 
-def chart_card(
-    page: str, name: str, title: Any, tools: list[Any] | None = None, width: int = 6, note: str | None = None
-) -> dbc.Col:
-    """A card holding one chart in ``dcc.Loading``, with its title, optional tools, a CSV button and an optional
-    ``note`` under the chart (what its numbers mean)."""
-    header = dbc.CardHeader(
+def card_header(page: str, name: str, title: Any, tools: list[Any] | None = None, what: str = "de ce graphique") -> Any:
+    """A card's header: its title (``ids.title``), optional tools and its CSV button (``ids.csv_button``)."""
+    return dbc.CardHeader(
         [
             html.Span(title, className="chart-title", id=ids.title(page, name)),
             html.Div(
@@ -139,7 +136,7 @@ def chart_card(
                         id=ids.csv_button(page, name),
                         size="sm",
                         color="light",
-                        title="Télécharger les données de ce graphique (CSV)",
+                        title=f"Télécharger les données {what} (CSV)",
                         className="csv-button",
                     ),
                 ],
@@ -148,6 +145,14 @@ def chart_card(
         ],
         className="chart-header",
     )
+
+
+def chart_card(
+    page: str, name: str, title: Any, tools: list[Any] | None = None, width: int = 6, note: str | None = None
+) -> dbc.Col:
+    """A card holding one chart in ``dcc.Loading``, with its title, optional tools, a CSV button and an optional
+    ``note`` under the chart (what its numbers mean)."""
+    header = card_header(page, name, title, tools)
     body = dbc.CardBody(
         [
             dcc.Loading(
@@ -164,3 +169,9 @@ def chart_card(
     )
     # full width below 1200 px: side by side, the charts of a 1024 px screen were squashed and their labels cut
     return dbc.Col(dbc.Card([header, body], className="chart-card h-100"), xl=width, className="mb-3")
+
+
+def table_card(page: str, name: str, title: str, body: Any, width: int = 12) -> dbc.Col:
+    """A card holding a grid or a table (``body``), with its title and its CSV button."""
+    header = card_header(page, name, title, what="de ce tableau")
+    return dbc.Col(dbc.Card([header, dbc.CardBody(body)], className="chart-card h-100"), lg=width, className="mb-3")

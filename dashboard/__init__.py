@@ -13,7 +13,20 @@ import dash
 from flask import Flask, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import accounts_page, api, auth, cli, config, demo_setup, hardening, health, outage, shell, tokens_page
+from dashboard import (
+    accounts_page,
+    api,
+    auth,
+    cli,
+    config,
+    demo_setup,
+    hardening,
+    health,
+    outage,
+    settings_page,
+    shell,
+    tokens_page,
+)
 from dashboard.extensions import cache
 from data.app import tables
 from data.metrics.scope import request_scope
@@ -60,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> dash.Dash:
     outage.init_app(server)
     tokens_page.init_app(server)
     accounts_page.init_app(server)
+    settings_page.init_app(server)
     cli.init_app(server)
     with server.app_context():
         tables.init_app(server)  # created now, or retried in the background: a worker boots without them

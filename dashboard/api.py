@@ -9,8 +9,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from data.app import settings
 from data.cache import memoized
 from data.metrics import (
+    delegue_report,
+    equipe_report,
     evaluations_report,
     investissements_report,
     partenaires_report,
@@ -18,20 +21,25 @@ from data.metrics import (
     utilisateurs_report,
     visites_report,
 )
-from data.metrics.filters import FilterError, Filters
+from data.metrics.filters import FilterError, Filters, UnknownError
 from data.metrics.scope import OUTSIDE, Scope, outside, request_scope
 
 Report = Callable[[Filters, Scope], dict[str, Any]]
-#: v1 area -> (report module, legacy route). A report module has ``FIELDS`` (the filters it accepts),
-#: ``payload`` (the v1 body) and ``legacy_payload`` (the legacy body), both ``(Filters, Scope) -> dict``.
-AREAS: dict[str, tuple[ModuleType, str]] = {
+#: v1 area -> (report module, legacy route or None for the new areas). A report module has ``FIELDS`` (the filters
+#: it accepts), ``payload`` (the v1 body) and, with a legacy route, ``legacy_payload`` (the legacy body), both
+#: ``(Filters, Scope) -> dict``.
+AREAS: dict[str, tuple[ModuleType, str | None]] = {
     "visites": (visites_report, "/data"),
     "performance": (performance_report, "/performance"),
     "partenaires": (partenaires_report, "/partenaire"),
     "evaluations": (evaluations_report, "/evaluation"),
     "investissements": (investissements_report, "/invest"),
     "utilisateurs": (utilisateurs_report, "/users"),
+    "equipe": (equipe_report, None),
+    "delegue": (delegue_report, None),
 }
+#: Areas whose numbers depend on the settings (``data.app.settings``): they are part of their body's cache key.
+WITH_SETTINGS = (equipe_report, delegue_report)
 
 #: Legacy routes that are also the path of a page.
 PAGE_PATHS = ("/performance",)
@@ -40,7 +48,11 @@ PAGE_PATHS = ("/performance",)
 ALLOW = {
     "/api/openapi.json": "GET, HEAD, OPTIONS",
     **{f"/api/v1/{area}": "GET, HEAD, OPTIONS, POST" for area in AREAS},
-    **{route: "GET, HEAD, OPTIONS, POST" if route in PAGE_PATHS else "OPTIONS, POST" for _, route in AREAS.values()},
+    **{
+        route: "GET, HEAD, OPTIONS, POST" if route in PAGE_PATHS else "OPTIONS, POST"
+        for _, route in AREAS.values()
+        if route is not None
+    },
 }
 
 
@@ -86,24 +98,27 @@ def check_scope(filters: Filters, scope: Scope) -> None:
 REPORTS: dict[str, Report] = {}
 
 
-def answer(report: Report, allowed: tuple[str, ...]) -> Response:
+def answer(report: Report, allowed: tuple[str, ...], with_settings: bool = False) -> Response:
     """Validate the request's filters, check the scope, and return the report as JSON."""
     filters = request_filters(allowed)
     scope = request_scope()
     check_scope(filters, scope)
     name = f"{report.__module__}.{report.__name__}"
     REPORTS.setdefault(name, report)
-    return Response(json_body(name, filters, scope), mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+    targets = settings.current() if with_settings else None
+    body = json_body(name, filters, scope, targets)
+    return Response(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
 
 
 @memoized
-def json_body(report: str, filters: Filters, scope: Scope) -> str:
-    """The JSON text of a report, cached whole: a repeated question costs one cache read, not the shaping."""
+def json_body(report: str, filters: Filters, scope: Scope, targets: settings.Targets | None = None) -> str:
+    """The JSON text of a report, cached whole: a repeated question costs one cache read, not the shaping
+    (``targets``: the settings in force, for the areas that read them, so that a change is seen at once)."""
     return current_app.json.dumps(REPORTS[report](filters, scope)) + "\n"
 
 
 def _endpoint(
-    report: Report, allowed: tuple[str, ...], post_only: bool = False
+    report: Report, allowed: tuple[str, ...], post_only: bool = False, with_settings: bool = False
 ) -> Callable[[], Response | tuple[Response, int]]:
     """A view answering ``report``; legacy routes are POST only (a GET gets 405, not the dashboard's HTML)."""
 
@@ -112,7 +127,7 @@ def _endpoint(
             response = jsonify(error="Méthode non autorisée : cette route ancienne s'appelle en POST.")
             response.headers["Allow"] = ALLOW[request.path]
             return response, 405
-        return answer(report, allowed)
+        return answer(report, allowed, with_settings)
 
     return view
 
@@ -122,15 +137,18 @@ def _register_areas(bp: Blueprint) -> None:
     for area, (module, legacy_route) in AREAS.items():
         fields = tuple(module.FIELDS)
         v1_fields = tuple(getattr(module, "V1_FIELDS", fields))  # the visit areas' v1 adds the cross-filters
-        bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", _endpoint(module.payload, v1_fields), methods=["GET", "POST"])
+        v1 = _endpoint(module.payload, v1_fields, with_settings=module in WITH_SETTINGS)
+        bp.add_url_rule(f"/api/v1/{area}", f"v1_{area}", v1, methods=["GET", "POST"])
+        if legacy_route is None:
+            continue
         # "/performance" is also a page: there only POST is the API, and a GET falls through to the page.
         methods = ["POST"] if legacy_route in PAGE_PATHS else ["GET", "POST"]
         bp.add_url_rule(legacy_route, f"legacy_{area}", _endpoint(module.legacy_payload, fields, True), methods=methods)
 
 
 def filter_error(exc: FilterError) -> tuple[Response, int]:
-    """400 with the field and a French message."""
-    return jsonify(error=exc.message, field=exc.field), 400
+    """400 with the field and a French message (404 when it names something that does not exist)."""
+    return jsonify(error=exc.message, field=exc.field), 404 if isinstance(exc, UnknownError) else 400
 
 
 def forbidden(exc: ScopeError) -> tuple[Response, int]:

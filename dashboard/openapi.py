@@ -80,16 +80,16 @@ def value_schema(field: str) -> dict[str, Any]:
 UNSET: list[dict[str, Any]] = [{"type": "null"}, {"const": ""}, {"type": "array", "maxItems": 0}]
 
 
-def _query_parameter(field: str) -> dict[str, Any]:
+def _query_parameter(field: str, required: bool = False) -> dict[str, Any]:
     schema = value_schema(field)
     if field in CODE_FIELDS or field in CROSS_FIELDS:  # repeated (gamme=GA1&gamme=GA2) or comma-separated
         schema = {"type": "array", "items": {"anyOf": [schema, {"const": ""}]}, "maxItems": MAX_CODES}
-    else:
+    elif not required:  # "" means "not set", which a required filter cannot be
         schema = {"anyOf": [schema, {"const": ""}]}
     return {
         "name": field,
         "in": "query",
-        "required": False,
+        "required": required,
         "description": _DESCRIPTIONS[field],
         "schema": schema,
         "style": "form",
@@ -97,14 +97,20 @@ def _query_parameter(field: str) -> dict[str, Any]:
     }
 
 
-def _body(fields: tuple[str, ...]) -> dict[str, Any]:
+def _body(fields: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for field in fields:
         one = value_schema(field)
+        if field in required:
+            properties[field] = {**one, "description": _DESCRIPTIONS[field]}
+            continue
         if field in CODE_FIELDS or field in CROSS_FIELDS:
             one = {"anyOf": [one, {"type": "array", "items": one, "maxItems": MAX_CODES}]}
         properties[field] = {"anyOf": [one, *UNSET], "description": _DESCRIPTIONS[field]}
-    schema = {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
+    body: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:  # a route that needs a filter needs a body that names it
+        return {"required": True, "content": {"application/json": {"schema": {**body, "required": list(required)}}}}
+    schema = {"anyOf": [body, {"type": "null"}]}
     return {"required": False, "content": {"application/json": {"schema": schema}}}
 
 
@@ -123,6 +129,7 @@ def _responses(ok: str) -> dict[str, Any]:
         ),
         "401": error("Ni session ni jeton valide (jeton révoqué, expiré ou inconnu)."),
         "403": error("Le filtre nomme quelqu'un hors de votre équipe."),
+        "404": error("Le délégué demandé n'existe pas (route « delegue »)."),
         "413": error("Corps de requête de plus de 1 Mo."),
         "503": error("La base de données ne répond pas ; réessayez (en-tête Retry-After)."),
     }
@@ -135,23 +142,26 @@ def document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for area, (module, legacy_route) in AREAS.items():
         fields = tuple(getattr(module, "V1_FIELDS", module.FIELDS))
-        summary = f"Indicateurs « {area} »"
+        required = tuple(getattr(module, "REQUIRED", ()))
+        summary = getattr(module, "SUMMARY", f"Indicateurs « {area} »")
         paths[f"/api/v1/{area}"] = {
             "get": {
                 "operationId": f"v1_{area}_get",
                 "summary": summary,
                 "tags": ["v1"],
-                "parameters": [_query_parameter(field) for field in fields],
+                "parameters": [_query_parameter(field, field in required) for field in fields],
                 "responses": _responses("Les indicateurs de la période et du périmètre demandés."),
             },
             "post": {
                 "operationId": f"v1_{area}_post",
                 "summary": summary + " (filtres dans un corps JSON)",
                 "tags": ["v1"],
-                "requestBody": _body(fields),
+                "requestBody": _body(fields, required),
                 "responses": _responses("Les indicateurs de la période et du périmètre demandés."),
             },
         }
+        if legacy_route is None:
+            continue
         paths[legacy_route] = {
             "post": {
                 "operationId": f"legacy_{area}",

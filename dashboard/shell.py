@@ -36,7 +36,7 @@ def navbar() -> dbc.Navbar:
             )
         )
         for page in dash.page_registry.values()
-        if not page["module"].endswith("not_found_404")
+        if not page["module"].endswith("not_found_404") and page.get("nav", True)  # a rep's page: from a name
     ]
     account = g.get("mediviz_account") if has_request_context() else None
     token = csrf_token() if has_request_context() else ""
@@ -44,7 +44,10 @@ def navbar() -> dbc.Navbar:
         [
             dcc.Input(type="hidden", name="csrf_token", value=token, id="logout-csrf"),
             *(
-                [html.A("Comptes", href="/comptes", className="navbar-user me-3", id="accounts-link")]
+                [
+                    html.A("Comptes", href="/comptes", className="navbar-user me-3", id="accounts-link"),
+                    html.A("Réglages", href="/reglages", className="navbar-user me-3", id="settings-link"),
+                ]
                 if account and account.is_admin
                 else []
             ),

@@ -274,7 +274,7 @@ def register_csv(
 
 PAGE_NAMES = {
     "visites": "Visites", "performance": "Performance", "partenaires": "Partenaires", "evaluations": "Évaluations",
-    "investissements": "Investissements", "utilisateurs": "Utilisateurs",
+    "investissements": "Investissements", "utilisateurs": "Utilisateurs", "equipe": "Équipe", "delegue": "Délégué",
 }  # fmt: skip
 #: A page's own state (``register_csv``'s states) -> its name in an export.
 STATE_LABELS = {

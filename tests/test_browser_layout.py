@@ -16,7 +16,8 @@ from tests.conftest import build_app
 
 pytestmark = pytest.mark.browser
 DASH_PAGES = ["/visites", "/performance", "/partenaires", "/evaluations", "/investissements", "/utilisateurs"]
-FLASK_PAGES = ["/jetons", "/comptes"]
+DASH_PAGES += ["/equipe", "/delegue?id_utilisateur=3"]  # issue 13: the team scorecard and a rep's page
+FLASK_PAGES = ["/jetons", "/comptes", "/reglages"]
 OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth"
 KPIS_LOADED = """return Array.from(document.querySelectorAll('.kpi-value')).length > 0
     && Array.from(document.querySelectorAll('.kpi-value')).every(e => e.textContent !== '…')"""

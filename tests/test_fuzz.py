@@ -17,7 +17,7 @@ from data.metrics.filters import FIELDS
 from tests.conftest import login
 
 ROUTES = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
-                                         "utilisateurs")]  # fmt: skip
+                                         "utilisateurs", "equipe", "delegue")]  # fmt: skip
 LEGACY = ["/data", "/performance", "/partenaire", "/evaluation", "/invest", "/users"]
 NASTY = ["' OR 1=1 --", "1; DROP TABLE tab_visite", "RE00001' --", "%00", "\u0000", "é" * 300, "${jndi:x}",
          "<script>alert(1)</script>", "../../etc/passwd", "NaN", "Infinity", "-0", "1e309", "2025-02-30",

@@ -18,7 +18,7 @@ from tests.callbacks import find
 from tests.conftest import PASSWORDS, build_app, csrf, login
 
 V1 = [f"/api/v1/{area}" for area in ("visites", "performance", "partenaires", "evaluations", "investissements",
-                                     "utilisateurs")]  # fmt: skip
+                                     "utilisateurs", "equipe", "delegue")]  # fmt: skip
 LEGACY = ["/data", "/performance", "/partenaire", "/evaluation", "/invest", "/users"]
 
 

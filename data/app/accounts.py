@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.app import sessions, tokens, views  # noqa: F401  (views: its table is created with the others)
+from data.app import sessions, settings, tokens, views  # noqa: F401  (views, settings: tables created with the others)
 from data.app.schema import app_metadata, dash_user
 from data.source import db
 

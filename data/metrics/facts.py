@@ -1,7 +1,7 @@
 """The contact fact: one row per non-deleted visit × partner, with every column the metrics filter or group on.
 
 A visit without partner keeps one row (the left join). Columns: the visit's own (date, rep, manager at the
-time, type, form, accompaniment), the rep's current role, the partner snapshot on the visit (type, région,
+time, type, status, form, accompaniment), the rep's current role, the partner snapshot on the visit (type, région,
 ville, gamme, spécialité), the partner's current attributes (status, trimmed potential, establishment kind).
 
 Every aggregate is written once, over ``rows(filters, users, materialised)``, the fact's slice for the shared

@@ -57,6 +57,10 @@ class FilterError(ValueError):
         self.message = message
 
 
+class UnknownError(FilterError):
+    """A filter names something that does not exist (a user id no CRM user has): the API answers 404."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Filters:
     """Normalised filters. Only ints, dates and sorted tuples, so that ``repr`` is a stable cache key."""

@@ -1,7 +1,7 @@
 """The contact fact's definition: one row per non-deleted visit × partner, every column the metrics read.
 
 A visit without partner keeps one row (the left join). Columns: the visit's own (date, rep, manager at the
-time, type, form, accompaniment), the rep's current role, the partner snapshot on the visit (type, région,
+time, type, status, form, accompaniment), the rep's current role, the partner snapshot on the visit (type, région,
 ville, gamme, spécialité), the partner's current attributes (status, trimmed potential, establishment kind).
 
 ``fact_select`` is the fact as a SELECT over the CRM tables; ``FACT`` the replica's table ``fait_contact``
@@ -30,7 +30,7 @@ TABLE = "fait_contact"
 #: the whole period at 10M visits: 7 ms instead of 52 for a statement).
 TABLE_BY_REP = "fait_contact_delegue"
 #: Written in a replica version's metadata when it holds the table as defined here.
-TABLE_VERSION = "2"
+TABLE_VERSION = "3"  # 3: code_statut_visite (visit outcomes, issue 13)
 #: Flag -> the columns whose (visit, columns) groups it marks once; ``p_visite`` marks each visit once.
 FLAGS: dict[str, tuple[str, ...]] = {
     "p_visite": (),
@@ -101,7 +101,7 @@ def fact_select(where: list[sa.ColumnElement[bool]] | None = None, visit_ids: An
 
 VISIT_COLUMNS = (
     "id_visite", "date_visite", "id_utilisateur", "id_responsable", "code_type_visite", "type_visite",
-    "flag_accompagnee",
+    "flag_accompagnee", "code_statut_visite",
 )  # fmt: skip
 CONTACT_COLUMNS = (
     "id_partenaire", "code_type_partenaire", "code_region_partenaire", "code_ville_partenaire",

@@ -1,0 +1,184 @@
+"""One rep's page (issue 13, ``/delegue?id_utilisateur=…``, ``/api/v1/delegue``): the rep's scorecard numbers
+against their team's average and the previous period, weekly visits, visits by potential and by outcome, the
+"comptes à relancer", the evaluation history and the business cases.
+
+The rep's team is their current manager's (the sidebar's team filter on that manager), within the caller's
+scope; its average is the mean over its reps of each number (rates: the mean of the reps' rates). The rep must
+be inside the caller's scope, as any ``id_utilisateur`` (403 otherwise, checked by the API and the page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+import sqlalchemy as sa
+
+from data.app import settings
+from data.app.settings import TIERS, Targets
+from data.cache import memoized
+from data.metrics import equipe, equipe_report, performance_report, periods, visites
+from data.metrics.evaluations import E
+from data.metrics.filters import VISIT_V1_FIELDS, FilterError, Filters, UnknownError
+from data.metrics.investissements import BC, P, invest_conditions
+from data.metrics.investissements_report import STATUTS
+from data.metrics.scope import Scope, users
+from data.source import db
+
+FIELDS = VISIT_V1_FIELDS
+V1_FIELDS = VISIT_V1_FIELDS
+#: Filters the route cannot do without.
+REQUIRED = ("id_utilisateur",)
+#: The OpenAPI document's summary of the route.
+SUMMARY = "Un délégué (id_utilisateur requis) : indicateurs, moyenne de l'équipe, comptes à relancer, historique"
+#: Average over the team for these scorecard numbers.
+AVERAGED = equipe_report.COMPARED
+
+
+def rep_of(filters: Filters) -> dict[str, Any]:
+    """The rep the filters name: ``id_utilisateur, nom, role, statut, id_responsable, responsable``."""
+    if filters.id_utilisateur is None:
+        raise FilterError("id_utilisateur", "choisissez un délégué (id_utilisateur)")
+    people = users()
+    found = people[people["id_utilisateur"] == filters.id_utilisateur]
+    if found.empty:
+        raise UnknownError("id_utilisateur", f"utilisateur inconnu ({filters.id_utilisateur})")
+    row = found.iloc[0]
+    boss = None if row["id_responsable"] != row["id_responsable"] else int(row["id_responsable"])  # NaN: none
+    names = dict(zip(people["id_utilisateur"], people["nom"], strict=True))
+    return {
+        "id_utilisateur": int(row["id_utilisateur"]),
+        "nom": row["nom"],
+        "role": row["role"],
+        "statut": row["statut"],
+        "id_responsable": boss,
+        "responsable": names.get(boss) if boss is not None else None,
+    }
+
+
+def rep_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+    """The rep's scorecard numbers (whatever their role: a manager who visits has a page too)."""
+    uid = filters.id_utilisateur
+    assert uid is not None
+    rows = equipe_report.scorecard(filters, scope, targets, reps=[(uid, False, 0)])
+    return rows[0]
+
+
+def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int | None) -> dict[str, Any] | None:
+    """The mean of each ``AVERAGED`` number over the reps of ``manager``'s team (None without a manager)."""
+    if manager is None:
+        return None
+    team = filters.replace(id_utilisateur=None, id_responsable=manager)
+    rows = equipe_report.scorecard(team, scope, targets)
+    out: dict[str, Any] = {"delegues": len(rows)}
+    for key in AVERAGED:
+        values = [row[key] for row in rows if row[key] is not None]
+        out[key] = round(statistics.fmean(values), 2) if values else None
+    return out
+
+
+def to_revisit(filters: Filters, scope: Scope, targets: Targets) -> list[dict[str, Any]]:
+    """Portfolio accounts not seen for ``relance_jours`` days, most valuable first, then the longest silent."""
+    period = equipe.span(filters, scope)
+    if period is None:
+        return []
+    reference = equipe.reference_day(period)
+    rank = {tier: i for i, tier in enumerate(TIERS)}
+    rows = []
+    for pid, tier, last, nom, prenom, ville in equipe.silent_rows(filters, scope, targets):
+        rows.append(
+            {
+                "id_partenaire": pid,
+                "partenaire": " ".join(part for part in (nom, prenom) if part) or f"Partenaire {pid}",
+                "potentiel": tier or None,
+                "code_ville_partenaire": ville,
+                "derniere_visite": None if last is None else last.isoformat(),
+                "jours_sans_visite": None if last is None else (reference - last).days,
+            }
+        )
+    return sorted(rows, key=lambda r: (rank.get(r["potentiel"] or "", 99), -(r["jours_sans_visite"] or 10**6)))
+
+
+@memoized
+def evaluation_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """The rep's evaluations up to the period's end, the latest first: ``(id, jour, points, sur, evaluateur)``."""
+    assert filters.id_utilisateur is not None and scope.allows(filters.id_utilisateur)
+    where = [E.c.id_utilisateur_evalue == filters.id_utilisateur]
+    end = equipe.period_end(filters)
+    if end is not None:
+        where.append(E.c.date_integration < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    stmt = sa.select(E.c.id, E.c.date_integration, E.c.points_obtenu, E.c.points_total, E.c.id_createur).where(*where)
+    rows = db.read(stmt.order_by(E.c.date_integration.desc(), E.c.id.desc()))
+    return [(int(i), equipe.day_of(when), int(points), int(total), int(by)) for i, when, points, total, by in rows]
+
+
+@memoized
+def business_case_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """The rep's business cases in the slice: ``(id, jour, partenaire, nom, prenom, type, statut, budget)``."""
+    uid = filters.id_utilisateur
+    assert uid is not None and scope.allows(uid)
+    when = sa.func.coalesce(BC.c.date_realisation, BC.c.date_creation, type_=sa.DateTime)
+    stmt = (
+        sa.select(BC.c.id_business_case, when, BC.c.id_partenaire, P.c.nom_partenaire, P.c.prenom_partenaire)
+        .add_columns(BC.c.code_type_investissement, BC.c.code_statut_bc, BC.c.budget)
+        .select_from(BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire))
+        .where(*invest_conditions(filters, (uid,)), BC.c.id_utilisateur == uid)
+        .order_by(when.desc(), BC.c.id_business_case.desc())
+    )
+    return [
+        (int(i), equipe.day_of(w), pid, nom, prenom, kind, status, int(budget or 0))
+        for i, w, pid, nom, prenom, kind, status, budget in db.read(stmt)
+    ]
+
+
+def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The v1 body of one rep (``id_utilisateur`` required)."""
+    rep = rep_of(filters)
+    targets = settings.current()
+    names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))
+    out: dict[str, Any] = {"filtres": filters.to_dict(), "delegue": rep, "reglages": targets.to_dict()}
+    period = equipe.span(filters, scope)
+    out["periode"] = None if period is None else period.to_dict()
+    out["indicateurs"] = rep_row(filters, scope, targets)
+    out.update(periods.compared(lambda earlier: _compared_row(earlier, scope, targets), filters))
+    out["moyenne_equipe"] = team_average(filters, scope, targets, rep["id_responsable"])
+    out["visites_par_semaine"] = [
+        {"semaine": week.isoformat(), "visites": n} for week, _, n in visites.calendar_rows(filters, scope, "semaine")
+    ]
+    out["visites_par_potentiel"] = [
+        {"code_potentiel": code, "nombre_visites": n}
+        for code, _, n in performance_report.category_rows(filters, scope, "potentiel")
+    ]
+    out["visites_par_issue"] = equipe_report.outcomes(filters, scope)
+    out["comptes_a_relancer"] = to_revisit(filters, scope, targets)
+    out["evaluations"] = [
+        {
+            "id": i,
+            "date": day.isoformat(),
+            "points": points,
+            "sur": total,
+            "id_createur": by,
+            "evaluateur": names.get(by),
+        }
+        for i, day, points, total, by in evaluation_rows(filters, scope)
+    ]
+    out["business_cases"] = [
+        {
+            "id_business_case": i,
+            "date": day.isoformat() if day else None,
+            "id_partenaire": pid,
+            "partenaire": " ".join(part for part in (nom, prenom) if part) or None,
+            "code_type_investissement": kind,
+            "code_statut_bc": status,
+            "statut": STATUTS.get(status, status),
+            "budget": budget,
+        }
+        for i, day, pid, nom, prenom, kind, status, budget in business_case_rows(filters, scope)
+    ]
+    return out
+
+
+def _compared_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+    row = rep_row(filters, scope, targets)
+    return {key: row[key] for key in AVERAGED}

@@ -1,0 +1,196 @@
+"""The team's numbers per rep (issue 13): activity and visit outcomes, portfolio and reach, last evaluation, budget.
+
+Every function takes the normalised ``Filters`` and the caller's ``Scope`` (and, for the portfolio, the
+``Targets`` in force); the rows are per user id, small, and shaped by ``data.metrics.equipe_report``.
+
+* visits are distinct non-deleted visits (as everywhere); a **field day** is a day on which the rep made at
+  least one visit;
+* **outcomes** (``code_statut_visite``): réalisée (REAL), médecin absent (ABSE), replanifiée (REPL), en attente
+  (ENAT); SUPP never counts;
+* **plan adherence**: planned visits (PLAN) done (REAL) / planned visits dated in the period up to today
+  (included): a visit planned for later is not due yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from data.app.settings import Targets
+from data.cache import memoized
+from data.metrics import facts, periods, portfolio
+from data.metrics import filters as filter_module
+from data.metrics.evaluations import E
+from data.metrics.filters import Filters
+from data.metrics.investissements import BC, P, invest_conditions
+from data.metrics.investissements_report import NOT_ENGAGED
+from data.metrics.scope import Scope, visible_users
+from data.metrics.visites import timeline_rows
+from data.source import db
+from data.source.fact import day
+
+#: Visit outcomes, in the order shown, with their French labels.
+OUTCOMES = {"REAL": "Réalisée", "ABSE": "Médecin absent", "REPL": "Replanifiée", "ENAT": "En attente"}
+ACTIVITY_COLUMNS = [
+    "id_utilisateur", "visites", "jours_terrain", "visites_potentiel_fort", "planifiees_dues",
+    "planifiees_realisees", *(f"issue_{code}" for code in OUTCOMES),
+]  # fmt: skip
+
+
+def activity_stmt(
+    filters: Filters, users: tuple[int, ...] | None, today: dt.date, materialised: bool = False
+) -> sa.Select:
+    """Per visiting user: ``ACTIVITY_COLUMNS`` (distinct visits, field days, A+/A visits, planned visits due by
+    ``today`` and done, visits per outcome)."""
+    f = facts.rows(filters, users, materialised)
+    due = sa.and_(
+        f.c.code_type_visite == "PLAN", f.c.date_visite < dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    )
+    measures = [
+        facts.visits(f, filters).label("visites"),
+        sa.func.count(sa.distinct(day(f.c.date_visite))).label("jours_terrain"),
+        facts.visits(f, filters, "p_fort", f.c.potentiel_fort == 1).label("visites_potentiel_fort"),
+        facts.visits(f, filters, when=due).label("planifiees_dues"),
+        facts.visits(f, filters, when=sa.and_(due, f.c.code_statut_visite == "REAL")).label("planifiees_realisees"),
+    ]
+    measures += [
+        facts.visits(f, filters, when=f.c.code_statut_visite == code).label(f"issue_{code}") for code in OUTCOMES
+    ]
+    return sa.select(f.c.id_utilisateur, *measures).group_by(f.c.id_utilisateur)
+
+
+def activity_rows(filters: Filters, scope: Scope) -> list[tuple[int, ...]]:
+    """``ACTIVITY_COLUMNS`` rows, one per user with a visit in the slice (planned visits due by today)."""
+    return _activity_rows(filters, scope, filter_module.today())
+
+
+@memoized
+def _activity_rows(filters: Filters, scope: Scope, today: dt.date) -> list[tuple[int, ...]]:
+    stmt = activity_stmt(filters, visible_users(filters, scope), today, facts.materialised())
+    return [tuple(int(value or 0) for value in row) for row in db.read(stmt)]
+
+
+def span(filters: Filters, scope: Scope) -> periods.Period | None:
+    """The period's days: its bounds, else from the slice's first to its last visit day (None: no visit)."""
+    bounded = periods.bounds(filters)
+    if bounded is not None:
+        return bounded
+    seen = timeline_rows(filters, scope)
+    first = filters.start_date or (seen[0][0] if seen else None)
+    last = filters.end_date or (seen[-1][0] if seen else None)
+    return periods.Period(first, last) if first and last and first <= last else None
+
+
+def reference_day(period: periods.Period, today: dt.date | None = None) -> dt.date:
+    """The day "not visited for N days" counts from: the period's end, or today if it ends later."""
+    return min(period.end, today or filter_module.today())
+
+
+def _pairs(
+    filters: Filters, scope: Scope, targets: Targets, today: dt.date | None = None
+) -> tuple[Any, int, periods.Period] | None:
+    period = span(filters, scope)
+    if period is None:
+        return None
+    cap = portfolio.cap_of(targets, portfolio.months_in(period))
+    users = visible_users(filters, scope)
+    rows = portfolio.pairs(
+        filters, users, facts.materialised(), period, targets.portefeuille_mois, reference_day(period, today)
+    )
+    return rows, cap, period
+
+
+@memoized
+def tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[str, int, int]]:
+    """The selection's portfolio: ``(potentiel, visites capped, partenaires)`` ("" for no potential); the
+    company's (no selection of people) is the partner base."""
+    found = _pairs(filters, scope, targets)
+    if found is None:
+        return []
+    pair_rows, cap, _ = found
+    if visible_users(filters, scope) is None:
+        stmt = portfolio.base_tiers_stmt(filters, facts.materialised(), cap)
+    else:
+        stmt = sa.select(portfolio.tiers_stmt(pair_rows, cap).subquery())
+    return [(tier or "", int(visits), int(n)) for tier, visits, n in db.read(stmt)]
+
+
+@memoized
+def rep_tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[int, str, int, int]]:
+    """Each rep's own portfolio: ``(id_utilisateur, potentiel, visites capped, partenaires)``."""
+    found = _pairs(filters, scope, targets)
+    if found is None:
+        return []
+    pair_rows, cap, _ = found
+    stmt = sa.select(portfolio.reps_stmt(pair_rows, cap).subquery())
+    return [(int(uid), tier or "", int(visits), int(n)) for uid, tier, visits, n in db.read(stmt)]
+
+
+def silent_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
+    """Portfolio partners not visited for ``relance_jours`` days up to the reference day: ``(id_partenaire,
+    potentiel, derniere_visite (day), nom, prenom, code_ville)``."""
+    return _silent_rows(filters, scope, targets, filter_module.today())
+
+
+@memoized
+def _silent_rows(filters: Filters, scope: Scope, targets: Targets, today: dt.date) -> list[tuple[Any, ...]]:
+    found = _pairs(filters, scope, targets, today)
+    if found is None:
+        return []
+    pair_rows, _, period = found
+    before = reference_day(period, today) - dt.timedelta(days=targets.relance_jours - 1)
+    rows = db.read(sa.select(portfolio.silent_stmt(pair_rows, before).subquery()))
+    return [(int(pid), tier or "", day_of(last), nom, prenom, ville) for pid, tier, last, nom, prenom, ville in rows]
+
+
+def day_of(value: Any) -> dt.date | None:
+    """A day from any engine's DATETIME (a datetime, or text on SQLite)."""
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
+
+
+def period_end(filters: Filters) -> dt.date | None:
+    """The period's last day, if it has one."""
+    bounded = periods.bounds(filters)
+    return bounded.end if bounded is not None else filters.end_date
+
+
+@memoized
+def last_evaluations(filters: Filters, scope: Scope) -> dict[int, tuple[int, int, dt.date]]:
+    """Each evaluated rep's last evaluation up to the period's end: ``{id: (points, points_total, day)}``."""
+    users = visible_users(filters, scope)
+    where: list[sa.ColumnElement[bool]] = [] if users is None else [E.c.id_utilisateur_evalue.in_(users)]
+    end = period_end(filters)
+    if end is not None:
+        where.append(E.c.date_integration < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    stmt = (
+        sa.select(E.c.id_utilisateur_evalue, E.c.points_obtenu, E.c.points_total, E.c.date_integration)
+        .where(*where)
+        .order_by(E.c.date_integration, E.c.id)
+    )
+    return {int(uid): (int(points), int(total), _known(day_of(when))) for uid, points, total, when in db.read(stmt)}
+
+
+def _known(day: dt.date | None) -> dt.date:
+    assert day is not None  # date_integration is NOT NULL
+    return day
+
+
+@memoized
+def budget_rows(filters: Filters, scope: Scope) -> dict[int, int]:
+    """Budget engaged (MAD) per requesting rep in the slice (the Investissements page's definition)."""
+    users = visible_users(filters, scope)
+    stmt = (
+        sa.select(BC.c.id_utilisateur, sa.func.sum(BC.c.budget))
+        .select_from(BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire))
+        .where(
+            *invest_conditions(filters, users),
+            BC.c.code_statut_bc.not_in(NOT_ENGAGED),
+            BC.c.id_utilisateur.is_not(None),
+        )
+        .group_by(BC.c.id_utilisateur)
+    )
+    return {int(uid): int(total or 0) for uid, total in db.read(stmt)}

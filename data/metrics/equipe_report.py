@@ -1,0 +1,196 @@
+"""The Équipe area (issue 13): the team scorecard, its headline numbers, reach × frequency and visit outcomes, as
+the page shows them and ``/api/v1/equipe`` returns them.
+
+The reps of the selection are the Performance page's (DEL and KAM the filters and the scope allow: every enabled
+one, visits or not, and the disabled ones who made visits, marked). Rates are in % with one decimal, ``None``
+when their denominator is 0. Definitions: ``data.metrics.equipe`` and ``data.metrics.portfolio``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.app import settings
+from data.app.settings import TIER_LABELS, TIERS, Targets
+from data.metrics import equipe, performance_report, periods, portfolio
+from data.metrics.filters import VISIT_V1_FIELDS, Filters
+from data.metrics.scope import ACTIVE, Scope, users
+
+#: The v1 route's filters: the sidebar's, the presets and the cross-filters.
+FIELDS = VISIT_V1_FIELDS
+V1_FIELDS = VISIT_V1_FIELDS
+#: The OpenAPI document's summary of the route.
+SUMMARY = "Équipe : une ligne par délégué, portefeuille et fréquence par potentiel, issues des visites"
+HIGH = ("A+", "A")
+
+
+def rate(part: float, whole: float, decimals: int = 1) -> float | None:
+    """``part / whole`` in %, ``None`` when ``whole`` is 0."""
+    return round(100 * part / whole, decimals) if whole else None
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 2) if whole else None
+
+
+def reach(rows: list[tuple[str, int, int]], targets: Targets, months: float) -> dict[str, dict[str, int]]:
+    """Per tier: ``portefeuille``, ``visites`` (visited at least once), ``a_la_cible`` and the bucket counts."""
+    out: dict[str, dict[str, int]] = {}
+    for tier, visits, n in rows:
+        row = out.setdefault(
+            tier, {"portefeuille": 0, "visites": 0, "a_la_cible": 0, **dict.fromkeys(portfolio.BUCKETS, 0)}
+        )
+        required = targets.required(tier, months)
+        row["portefeuille"] += n
+        row["visites"] += n if visits > 0 else 0
+        row["a_la_cible"] += n if required is not None and visits >= required else 0
+        row[portfolio.BUCKETS[min(visits, 4)]] += n
+    return out
+
+
+def _months(filters: Filters, scope: Scope) -> float:
+    period = equipe.span(filters, scope)
+    return portfolio.months_in(period) if period is not None else 0.0
+
+
+def scorecard(
+    filters: Filters, scope: Scope, targets: Targets, reps: list[tuple[int, bool, int]] | None = None
+) -> list[dict[str, Any]]:
+    """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order."""
+    activity = {row[0]: row for row in equipe.activity_rows(filters, scope)}
+    months = _months(filters, scope)
+    per_rep: dict[int, list[tuple[str, int, int]]] = {}
+    for uid, tier, visits, n in equipe.rep_tier_rows(filters, scope, targets):
+        per_rep.setdefault(uid, []).append((tier, visits, n))
+    evaluations = equipe.last_evaluations(filters, scope)
+    budgets = equipe.budget_rows(filters, scope)
+    people = users().set_index("id_utilisateur")
+    rows = []
+    for uid, disabled, _ in performance_report.team_reps(filters, scope) if reps is None else reps:
+        act = activity.get(uid, (uid, *[0] * (len(equipe.ACTIVITY_COLUMNS) - 1)))
+        counts = dict(zip(equipe.ACTIVITY_COLUMNS, act, strict=True))
+        tiers = reach(per_rep.get(uid, []), targets, months)
+        last = evaluations.get(uid)
+        rows.append(
+            {
+                "id_utilisateur": uid,
+                "delegue": people.at[uid, "nom"],
+                "role": people.at[uid, "role"],
+                "desactive": disabled or people.at[uid, "statut"] != ACTIVE,
+                **_measures(counts, tiers),
+                "derniere_evaluation": None
+                if last is None
+                else {"points": last[0], "sur": last[1], "date": last[2].isoformat()},
+                "budget_engage": budgets.get(uid, 0),
+            }
+        )
+    return rows
+
+
+def _measures(counts: dict[str, int], tiers: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """The scorecard's numbers of one rep (or of the team) from its activity counts and its reach per tier."""
+    total = {key: sum(row[key] for row in tiers.values()) for key in ("portefeuille", "visites")}
+    high = {key: sum(tiers.get(t, {}).get(key, 0) for t in HIGH) for key in ("portefeuille", "a_la_cible")}
+    return {
+        "visites": counts["visites"],
+        "jours_terrain": counts["jours_terrain"],
+        "visites_par_jour_terrain": _ratio(counts["visites"], counts["jours_terrain"]),
+        "part_visites_potentiel_fort": rate(counts["visites_potentiel_fort"], counts["visites"]),
+        "portefeuille": total["portefeuille"],
+        "portefeuille_visites": total["visites"],
+        "couverture": rate(total["visites"], total["portefeuille"]),
+        "portefeuille_potentiel_fort": high["portefeuille"],
+        "potentiel_fort_a_la_cible": high["a_la_cible"],
+        "atteinte_potentiel_fort": rate(high["a_la_cible"], high["portefeuille"]),
+        "planifiees_dues": counts["planifiees_dues"],
+        "planifiees_realisees": counts["planifiees_realisees"],
+        "respect_planning": rate(counts["planifiees_realisees"], counts["planifiees_dues"]),
+        "issues": {code: counts[f"issue_{code}"] for code in equipe.OUTCOMES},
+    }
+
+
+def kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+    """The team's headline numbers: every user's visits in the slice (as Performance counts them), the
+    selection's portfolio (the partner base for the whole company), the reps and the budget they engaged."""
+    activity = equipe.activity_rows(filters, scope)
+    counts = {name: sum(row[i] for row in activity) for i, name in enumerate(equipe.ACTIVITY_COLUMNS) if i}
+    tiers = reach(equipe.tier_rows(filters, scope, targets), targets, _months(filters, scope))
+    team = performance_report.team_reps(filters, scope)
+    return {
+        "delegues": len(team),
+        "delegues_sans_visite": sum(1 for _, _, n in team if n == 0),
+        **_measures(counts, tiers),
+        "budget_engage": sum(equipe.budget_rows(filters, scope).values()),
+    }
+
+
+def matrix(filters: Filters, scope: Scope, targets: Targets) -> list[dict[str, Any]]:
+    """Reach × frequency: one row per tier (A+ … D, then non renseigné), zeros included."""
+    months = _months(filters, scope)
+    tiers = reach(equipe.tier_rows(filters, scope, targets), targets, months)
+    rows = []
+    for tier in TIERS:
+        row = tiers.get(tier, {"portefeuille": 0, "visites": 0, "a_la_cible": 0, **dict.fromkeys(portfolio.BUCKETS, 0)})
+        rows.append(
+            {
+                "potentiel": tier or None,
+                "libelle": TIER_LABELS[tier],
+                "portefeuille": row["portefeuille"],
+                "visites_par_nombre": {bucket: row[bucket] for bucket in portfolio.BUCKETS},
+                "cible_par_mois": targets.per_month(tier),
+                "visites_requises": targets.required(tier, months),
+                "a_la_cible": row["a_la_cible"] if targets.required(tier, months) is not None else None,
+                "atteinte": rate(row["a_la_cible"], row["portefeuille"])
+                if targets.required(tier, months) is not None
+                else None,
+            }
+        )
+    return rows
+
+
+def outcomes(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
+    """Visits per outcome (every user of the slice), in ``OUTCOMES`` order."""
+    activity = equipe.activity_rows(filters, scope)
+    index = {f"issue_{code}": equipe.ACTIVITY_COLUMNS.index(f"issue_{code}") for code in equipe.OUTCOMES}
+    return [
+        {"code_statut_visite": code, "libelle": label, "visites": sum(row[index[f"issue_{code}"]] for row in activity)}
+        for code, label in equipe.OUTCOMES.items()
+    ]
+
+
+def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
+    """The v1 body: filters, settings, headline numbers with their comparisons, scorecard rows (each with its
+    previous period's numbers), reach × frequency and outcomes."""
+    targets = settings.current()
+    period = equipe.span(filters, scope)
+    out: dict[str, Any] = {
+        "filtres": filters.to_dict(),
+        "periode": None if period is None else period.to_dict(),
+        "reglages": targets.to_dict(),
+        "indicateurs": kpis(filters, scope, targets),
+    }
+    out.update(periods.compared(lambda earlier: kpis(earlier, scope, targets), filters))
+    earlier = periods.previous(filters)
+    before = (
+        {}
+        if earlier is None
+        else {row["id_utilisateur"]: row for row in scorecard(periods.over(filters, earlier), scope, targets)}
+    )
+    out["delegues"] = [
+        {**row, "precedent": None if earlier is None else _comparable(before.get(row["id_utilisateur"]))}
+        for row in scorecard(filters, scope, targets)
+    ]
+    out["portefeuille_par_potentiel"] = matrix(filters, scope, targets)
+    out["visites_par_issue"] = outcomes(filters, scope)
+    return out
+
+
+#: The scorecard numbers compared with the previous period.
+COMPARED = (
+    "visites", "jours_terrain", "visites_par_jour_terrain", "part_visites_potentiel_fort", "couverture",
+    "atteinte_potentiel_fort", "respect_planning", "budget_engage",
+)  # fmt: skip
+
+
+def _comparable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {key: row[key] for key in COMPARED}

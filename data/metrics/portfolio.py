@@ -1,0 +1,166 @@
+"""The portfolio, its coverage and reach × frequency by potential (issue 13).
+
+Partners are not assigned to reps in the CRM, so a rep's **portfolio** is the partners they visited in the
+``portefeuille_mois`` months (12 by default) up to the period's end; a selection's (team, rep, role) is the
+union of its reps'. For the whole company (no selection of people) it is the partner base: every partner not
+rejected, in the filtered régions and gammes, as the Partenaires page counts it.
+
+* **coverage**: portfolio partners visited in the period / portfolio partners;
+* **frequency**: a partner's visits in the period (its contacts: a visit names a partner once) by the
+  selection's reps, in buckets 0, 1, 2, 3, 4+, per potential tier (A+, A, B, C, D, non renseigné);
+* **at target**: visits ≥ the tier's target per month × the period's months (``Targets.required``);
+  **attainment** = partners at target / portfolio partners of the tier.
+
+``pairs`` is the one statement underneath: the (rep, partner) pairs of the window and the period, with the
+partner's current potential, its visits in the period and the last visit day up to the reference day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from data.app.settings import Targets
+from data.metrics import facts, periods
+from data.metrics.filters import Filters
+from data.metrics.partenaires import REJECTED, base_conditions, potential, visited_accounts
+from data.metrics.periods import Period
+from data.source.schema import partenaire
+
+#: The frequency buckets: partners with 0, 1, 2, 3 and 4 or more visits in the period.
+BUCKETS = ("0", "1", "2", "3", "4+")
+
+
+def window_start(end: dt.date, months: int) -> dt.date:
+    """The first day of the ``months`` months ending on ``end`` (12 months to 2025-03-31: from 2024-04-01)."""
+    month_index = end.year * 12 + end.month - 1 - months
+    year, month = divmod(month_index, 12)
+    try:
+        before = end.replace(year=year, month=month + 1)
+    except ValueError:  # 31 March minus one month: the last day of February
+        before = dt.date(year, month + 2, 1) - dt.timedelta(days=1) if month < 11 else dt.date(year, 12, 31)
+    return before + dt.timedelta(days=1)
+
+
+def months_in(period: Period) -> float:
+    """The period's length in months of average length (a 30- or 31-day month: about 1)."""
+    return period.days / (365.25 / 12)
+
+
+def pairs(
+    filters: Filters,
+    users: tuple[int, ...] | None,
+    materialised: bool,
+    period: Period,
+    months: int,
+    reference: dt.date,
+) -> sa.CTE:
+    """``pairs``: one row per (rep, partner) with a visit in the window or the period: ``id_utilisateur,
+    id_partenaire, potentiel, portefeuille`` (1 when visited in the window), ``visites`` (in the period) and
+    ``derniere_visite`` (the last visit's time up to ``reference``, included)."""
+    start = window_start(period.end, months)
+    reach = periods.over(filters, Period(min(start, period.start), period.end))
+    f = facts.rows(reach, users, materialised)
+    in_period = facts.period_conditions(filters, f.c.date_visite)
+    in_period_case = sa.and_(*in_period) if in_period else sa.true()
+    up_to = dt.datetime.combine(reference + dt.timedelta(days=1), dt.time())
+    return (
+        sa.select(
+            f.c.id_utilisateur,
+            f.c.id_partenaire,
+            f.c.potentiel,
+            sa.func.max(sa.case((f.c.date_visite >= dt.datetime.combine(start, dt.time()), 1), else_=0)).label(
+                "portefeuille"
+            ),
+            sa.func.sum(sa.case((in_period_case, 1), else_=0)).label("visites"),
+            sa.func.max(sa.case((f.c.date_visite < up_to, f.c.date_visite))).label("derniere_visite"),
+        )
+        .where(f.c.id_partenaire.is_not(None))
+        .group_by(f.c.id_utilisateur, f.c.id_partenaire, f.c.potentiel)
+        .cte("pairs")
+    )
+
+
+def _capped(column: sa.ColumnElement[Any], cap: int) -> sa.ColumnElement[int]:
+    """``column`` capped at ``cap`` (counts above every tier's requirement need not be told apart)."""
+    return sa.case((column > cap, cap), else_=column)
+
+
+def _partners(pair_rows: sa.CTE, measure: sa.ColumnElement[Any]) -> sa.Subquery:
+    """The selection's portfolio partners (visited in the window by one of its reps): ``id_partenaire, potentiel``
+    and ``measure`` over their pairs."""
+    return (
+        sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure)
+        .group_by(pair_rows.c.id_partenaire, pair_rows.c.potentiel)
+        .having(sa.func.max(pair_rows.c.portefeuille) == 1)
+        .subquery("partners")
+    )
+
+
+def tiers_stmt(pair_rows: sa.CTE, cap: int) -> sa.Select:
+    """Portfolio partners per (potentiel, visits in the period capped at ``cap``): ``potentiel, visites,
+    partenaires``; a partner of several reps counts once, with the visits of all of them."""
+    per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c.visites).label("visites"))
+    visits = _capped(per_partner.c.visites, cap)
+    return sa.select(per_partner.c.potentiel, visits.label("visites"), sa.func.count().label("partenaires")).group_by(
+        per_partner.c.potentiel, visits
+    )
+
+
+def base_tiers_stmt(filters: Filters, materialised: bool, cap: int) -> sa.Select:
+    """The company's portfolio, the partner base (not rejected, in the filtered régions and gammes, under the
+    partner cross-filters), per (potentiel, visits in the period capped at ``cap``)."""
+    vp = visited_accounts(filters, None, materialised)
+    p = partenaire.alias("p")
+    where = [p.c.code_statut_partenaire != REJECTED, *base_conditions(p, filters)]
+    if filters.region:
+        where.append(p.c.code_region_partenaire.in_(filters.region))
+    if filters.gamme:
+        where.append(p.c.code_gamme.in_(filters.gamme))
+    tier = potential(p.c.code_potentiel)
+    visits = _capped(sa.func.coalesce(vp.c.visites, 0), cap)
+    return (
+        sa.select(tier.label("potentiel"), visits.label("visites"), sa.func.count().label("partenaires"))
+        .select_from(p.outerjoin(vp, vp.c.id_partenaire == p.c.id_partenaire))
+        .where(*where)
+        .group_by(tier, visits)
+    )
+
+
+def reps_stmt(pair_rows: sa.CTE, cap: int) -> sa.Select:
+    """Each rep's own portfolio per (potentiel, visits capped at ``cap``): ``id_utilisateur, potentiel, visites,
+    partenaires``."""
+    visits = _capped(pair_rows.c.visites, cap)
+    return (
+        sa.select(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits.label("visites"), sa.func.count())
+        .where(pair_rows.c.portefeuille == 1)
+        .group_by(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits)
+    )
+
+
+def silent_stmt(pair_rows: sa.CTE, before: dt.date) -> sa.Select:
+    """Portfolio partners whose last visit by the selection is before ``before``: ``id_partenaire, potentiel,
+    derniere_visite, nom, prenom, ville`` (code), with the partner's current name and city."""
+    p = partenaire.alias("p")
+    last = _partners(pair_rows, sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"))
+    cutoff = dt.datetime.combine(before, dt.time())
+    return (
+        sa.select(
+            last.c.id_partenaire,
+            last.c.potentiel,
+            last.c.derniere_visite,
+            p.c.nom_partenaire,
+            p.c.prenom_partenaire,
+            p.c.code_ville_partenaire,
+        )
+        .select_from(last.outerjoin(p, p.c.id_partenaire == last.c.id_partenaire))
+        .where(sa.or_(last.c.derniere_visite.is_(None), last.c.derniere_visite < cutoff))
+    )
+
+
+def cap_of(targets: Targets, months: float) -> int:
+    """The count above which buckets and targets no longer tell partners apart."""
+    required = [targets.required(tier, months) or 0 for tier, _ in targets.frequences]
+    return max(4, *required)
