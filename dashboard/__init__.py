@@ -179,7 +179,7 @@ def _require_app_tables() -> None:
 def _home() -> Any:
     """The home page is the Visites page (the query string is kept). Without a query it opens on the account's
     default saved view, else on a recent bounded period, never all time: the current month, on the caller's own
-    team when their account is linked to a CRM user who manages someone (issue 13)."""
+    team's Équipe page when their account is linked to a CRM user who manages someone (issue 13)."""
     if request.path != "/":
         return None
     query = request.query_string.decode()
@@ -191,11 +191,12 @@ def _home() -> Any:
 
     account = g.get("mediviz_account")
     saved = views.default_path(account.id) if account is not None else None
-    return redirect(saved or "/visites?" + default_view())
+    return redirect(saved or default_view())
 
 
 def default_view() -> str:
-    """The query string of the caller's default view: the default period preset, and their team if they lead one."""
+    """The caller's default view: the current month; a manager's team on the Équipe page (who is behind, issue 13),
+    else the Visites page."""
     from flask import g
 
     from data.metrics import options
@@ -205,5 +206,5 @@ def default_view() -> str:
     account = g.get("mediviz_account")
     linked = getattr(account, "id_utilisateur", None)
     if linked is not None and int(linked) in set(options.managers(request_scope())["id_utilisateur"]):
-        pairs.insert(0, ("id_responsable", str(linked)))
-    return urlencode(pairs)
+        return "/equipe?" + urlencode([("id_responsable", str(linked)), *pairs])
+    return "/visites?" + urlencode(pairs)

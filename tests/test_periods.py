@@ -128,7 +128,7 @@ def test_the_api_takes_a_preset(client: FlaskClient, monkeypatch: pytest.MonkeyP
     ("user", "landing"),
     [
         ("admin", "/visites?periode=mois_en_cours"),
-        ("chef", "/visites?id_responsable=2&periode=mois_en_cours"),  # linked to user 2, who leads 3 and 4
+        ("chef", "/equipe?id_responsable=2&periode=mois_en_cours"),  # linked to user 2, who leads 3 and 4
         ("orphelin", "/visites?periode=mois_en_cours"),
     ],
 )
@@ -166,7 +166,7 @@ def test_a_saved_default_view_is_where_the_dashboard_opens(sqlite_url: str) -> N
         views.save(chef.id, "Autre", "/visites?annee=2025", default=True)  # one default at a time
         assert [v["name"] for v in views.of(chef.id) if v["is_default"]] == ["Autre"]
         assert views.delete(chef.id, views.of(chef.id)[0]["id"]) and not views.delete(chef.id, 10_000)
-    assert client.get("/").headers["Location"] == "/visites?id_responsable=2&periode=mois_en_cours"
+    assert client.get("/").headers["Location"] == "/equipe?id_responsable=2&periode=mois_en_cours"
 
 
 def test_the_investments_page_takes_a_preset(monkeypatch: pytest.MonkeyPatch) -> None:
