@@ -57,12 +57,26 @@ def rep_of(filters: Filters) -> dict[str, Any]:
     }
 
 
-def rep_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+def rep_row(
+    filters: Filters, scope: Scope, targets: Targets, rep_tiers: list[tuple[Any, ...]] | None = None
+) -> dict[str, Any]:
     """The rep's scorecard numbers (whatever their role: a manager who visits has a page too)."""
     uid = filters.id_utilisateur
     assert uid is not None
-    rows = equipe_report.scorecard(filters, scope, targets, reps=[(uid, False, 0)])
+    rows = equipe_report.scorecard(filters, scope, targets, reps=[(uid, False, 0)], rep_tiers=rep_tiers)
     return rows[0]
+
+
+def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, tuple[periods.Period, dict[str, Any]]]:
+    """The rep's compared numbers over the previous period and the same period a year earlier (their portfolio
+    counted with the period's)."""
+    found = equipe.spans(filters, scope)
+    reach = equipe.reach_rows(filters, scope, targets)
+    out = {}
+    for k, (key, period) in enumerate(zip(equipe_report.EARLIER, found[1:], strict=False), start=1):
+        row = rep_row(periods.over(filters, period), scope, targets, reach[k]["reps"])
+        out[key] = (period, {name: row[name] for name in AVERAGED})
+    return out
 
 
 def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int | None) -> dict[str, Any] | None:
@@ -141,7 +155,10 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     period = equipe.span(filters, scope)
     out["periode"] = None if period is None else period.to_dict()
     out["indicateurs"] = rep_row(filters, scope, targets)
-    out.update(periods.compared(lambda earlier: _compared_row(earlier, scope, targets), filters))
+    earlier = earlier_rows(filters, scope, targets)
+    for key in equipe_report.EARLIER:
+        period, numbers = earlier.get(key, (None, None))
+        out[key] = None if period is None else {**period.to_dict(), "indicateurs": numbers}
     out["moyenne_equipe"] = team_average(filters, scope, targets, rep["id_responsable"])
     out["visites_par_semaine"] = [
         {"semaine": week.isoformat(), "visites": n} for week, _, n in visites.calendar_rows(filters, scope, "semaine")
@@ -177,8 +194,3 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         for i, day, pid, nom, prenom, kind, status, budget in business_case_rows(filters, scope)
     ]
     return out
-
-
-def _compared_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
-    row = rep_row(filters, scope, targets)
-    return {key: row[key] for key in AVERAGED}

@@ -88,44 +88,55 @@ def reference_day(period: periods.Period, today: dt.date | None = None) -> dt.da
     return min(period.end, today or filter_module.today())
 
 
-def _pairs(
-    filters: Filters, scope: Scope, targets: Targets, today: dt.date | None = None
-) -> tuple[Any, int, periods.Period] | None:
+def spans(filters: Filters, scope: Scope) -> list[periods.Period]:
+    """The period, then, when it is bounded, the previous one and the same one a year earlier."""
     period = span(filters, scope)
     if period is None:
-        return None
-    cap = portfolio.cap_of(targets, portfolio.months_in(period))
+        return []
+    earlier = [periods.previous(filters), periods.year_earlier(filters)]
+    return [period, *(p for p in earlier if p is not None)]
+
+
+Reach = list[dict[str, list[tuple[Any, ...]]]]
+
+
+@memoized
+def reach_rows(filters: Filters, scope: Scope, targets: Targets) -> Reach:
+    """Per span of ``spans`` (the period first): ``reps``, each rep's own portfolio as ``(id_utilisateur,
+    potentiel, visites capped, partenaires)`` rows, and ``team``, the selection's as ``(potentiel, visites capped,
+    partenaires)`` rows ("" for no potential); the company's (no selection of people) is the partner base. The
+    spans are counted together: the comparisons cost no pass of their own."""
+    found = spans(filters, scope)
+    if not found:
+        return []
     users = visible_users(filters, scope)
-    rows = portfolio.pairs(
-        filters, users, facts.materialised(), period, targets.portefeuille_mois, reference_day(period, today)
-    )
-    return rows, cap, period
+    caps = [portfolio.cap_of(targets, portfolio.months_in(period)) for period in found]
+    materialised = facts.materialised()
+    pair_rows = portfolio.pairs(filters, users, materialised, found, targets.portefeuille_mois)
+    stmts = [sa.select(portfolio.reach_stmt(pair_rows, caps, team=users is not None).subquery())]
+    if users is None:
+        over = [filters, *(periods.over(filters, period) for period in found[1:])]
+        stmts.append(sa.select(portfolio.base_reach_stmt(over, materialised, caps).subquery()))
+    out: Reach = [{"reps": [], "team": []} for _ in found]
+    for stmt in stmts:
+        for k, uid, tier, visits, n in db.read(stmt):
+            if int(uid) == -1:
+                out[int(k)]["team"].append((tier or "", int(visits), int(n)))
+            else:
+                out[int(k)]["reps"].append((int(uid), tier or "", int(visits), int(n)))
+    return out
 
 
-@memoized
-def tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[str, int, int]]:
-    """The selection's portfolio: ``(potentiel, visites capped, partenaires)`` ("" for no potential); the
-    company's (no selection of people) is the partner base."""
-    found = _pairs(filters, scope, targets)
-    if found is None:
-        return []
-    pair_rows, cap, _ = found
-    if visible_users(filters, scope) is None:
-        stmt = portfolio.base_tiers_stmt(filters, facts.materialised(), cap)
-    else:
-        stmt = sa.select(portfolio.tiers_stmt(pair_rows, cap).subquery())
-    return [(tier or "", int(visits), int(n)) for tier, visits, n in db.read(stmt)]
+def tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
+    """The selection's portfolio over the period: ``(potentiel, visites capped, partenaires)``."""
+    reach = reach_rows(filters, scope, targets)
+    return reach[0]["team"] if reach else []
 
 
-@memoized
-def rep_tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[int, str, int, int]]:
-    """Each rep's own portfolio: ``(id_utilisateur, potentiel, visites capped, partenaires)``."""
-    found = _pairs(filters, scope, targets)
-    if found is None:
-        return []
-    pair_rows, cap, _ = found
-    stmt = sa.select(portfolio.reps_stmt(pair_rows, cap).subquery())
-    return [(int(uid), tier or "", int(visits), int(n)) for uid, tier, visits, n in db.read(stmt)]
+def rep_tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
+    """Each rep's own portfolio over the period: ``(id_utilisateur, potentiel, visites capped, partenaires)``."""
+    reach = reach_rows(filters, scope, targets)
+    return reach[0]["reps"] if reach else []
 
 
 def silent_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
@@ -136,11 +147,13 @@ def silent_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[
 
 @memoized
 def _silent_rows(filters: Filters, scope: Scope, targets: Targets, today: dt.date) -> list[tuple[Any, ...]]:
-    found = _pairs(filters, scope, targets, today)
-    if found is None:
+    period = span(filters, scope)
+    if period is None:
         return []
-    pair_rows, _, period = found
-    before = reference_day(period, today) - dt.timedelta(days=targets.relance_jours - 1)
+    reference = reference_day(period, today)
+    users = visible_users(filters, scope)
+    pair_rows = portfolio.pairs(filters, users, facts.materialised(), [period], targets.portefeuille_mois, reference)
+    before = reference - dt.timedelta(days=targets.relance_jours - 1)
     rows = db.read(sa.select(portfolio.silent_stmt(pair_rows, before).subquery()))
     return [(int(pid), tier or "", day_of(last), nom, prenom, ville) for pid, tier, last, nom, prenom, ville in rows]
 

@@ -48,25 +48,37 @@ def reach(rows: list[tuple[str, int, int]], targets: Targets, months: float) -> 
     return out
 
 
+def team(filters: Filters, scope: Scope) -> list[tuple[int, bool, int]]:
+    """Performance's reps of the selection, counted from the activity rows (no statement of their own)."""
+    counts = {row[0]: row[1] for row in equipe.activity_rows(filters, scope)}
+    return performance_report.team_reps(filters, scope, counts)
+
+
 def _months(filters: Filters, scope: Scope) -> float:
     period = equipe.span(filters, scope)
     return portfolio.months_in(period) if period is not None else 0.0
 
 
 def scorecard(
-    filters: Filters, scope: Scope, targets: Targets, reps: list[tuple[int, bool, int]] | None = None
+    filters: Filters,
+    scope: Scope,
+    targets: Targets,
+    reps: list[tuple[int, bool, int]] | None = None,
+    rep_tiers: list[tuple[Any, ...]] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order."""
+    """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order; ``rep_tiers``: the
+    reps' portfolios if the caller counted them already (``equipe.reach_rows``)."""
     activity = {row[0]: row for row in equipe.activity_rows(filters, scope)}
     months = _months(filters, scope)
     per_rep: dict[int, list[tuple[str, int, int]]] = {}
-    for uid, tier, visits, n in equipe.rep_tier_rows(filters, scope, targets):
+    tiers_of = equipe.rep_tier_rows(filters, scope, targets) if rep_tiers is None else rep_tiers
+    for uid, tier, visits, n in tiers_of:
         per_rep.setdefault(uid, []).append((tier, visits, n))
     evaluations = equipe.last_evaluations(filters, scope)
     budgets = equipe.budget_rows(filters, scope)
     people = users().set_index("id_utilisateur")
     rows = []
-    for uid, disabled, _ in performance_report.team_reps(filters, scope) if reps is None else reps:
+    for uid, disabled, _ in team(filters, scope) if reps is None else reps:
         act = activity.get(uid, (uid, *[0] * (len(equipe.ACTIVITY_COLUMNS) - 1)))
         counts = dict(zip(equipe.ACTIVITY_COLUMNS, act, strict=True))
         tiers = reach(per_rep.get(uid, []), targets, months)
@@ -109,19 +121,49 @@ def _measures(counts: dict[str, int], tiers: dict[str, dict[str, int]]) -> dict[
     }
 
 
-def kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+def kpis(
+    filters: Filters, scope: Scope, targets: Targets, team_tiers: list[tuple[Any, ...]] | None = None
+) -> dict[str, Any]:
     """The team's headline numbers: every user's visits in the slice (as Performance counts them), the
-    selection's portfolio (the partner base for the whole company), the reps and the budget they engaged."""
+    selection's portfolio (the partner base for the whole company), the reps and the budget they engaged;
+    ``team_tiers``: the portfolio if the caller counted it already."""
     activity = equipe.activity_rows(filters, scope)
     counts = {name: sum(row[i] for row in activity) for i, name in enumerate(equipe.ACTIVITY_COLUMNS) if i}
-    tiers = reach(equipe.tier_rows(filters, scope, targets), targets, _months(filters, scope))
-    team = performance_report.team_reps(filters, scope)
+    portfolio_rows = equipe.tier_rows(filters, scope, targets) if team_tiers is None else team_tiers
+    tiers = reach(portfolio_rows, targets, _months(filters, scope))
+    reps = team(filters, scope)
     return {
-        "delegues": len(team),
-        "delegues_sans_visite": sum(1 for _, _, n in team if n == 0),
+        "delegues": len(reps),
+        "delegues_sans_visite": sum(1 for _, _, n in reps if n == 0),
         **_measures(counts, tiers),
         "budget_engage": sum(equipe.budget_rows(filters, scope).values()),
     }
+
+
+EARLIER = ("precedent", "annee_precedente")
+
+
+def earlier_kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, tuple[periods.Period, dict[str, Any]]]:
+    """The headline numbers over the previous period and the same period a year earlier (none when the period is
+    unbounded), their portfolios counted with the period's (``equipe.reach_rows``)."""
+    found = equipe.spans(filters, scope)
+    reach_of = equipe.reach_rows(filters, scope, targets)
+    return {
+        key: (period, kpis(periods.over(filters, period), scope, targets, reach_of[k]["team"]))
+        for k, (key, period) in enumerate(zip(EARLIER, found[1:], strict=False), start=1)
+    }
+
+
+def scorecards(
+    filters: Filters, scope: Scope, targets: Targets
+) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]] | None]:
+    """The scorecard, and each rep's row over the previous period by id (None when the period is unbounded)."""
+    found = equipe.spans(filters, scope)
+    if len(found) < 2:
+        return scorecard(filters, scope, targets), None
+    reps = equipe.reach_rows(filters, scope, targets)[1]["reps"]
+    before = scorecard(periods.over(filters, found[1]), scope, targets, rep_tiers=reps)
+    return scorecard(filters, scope, targets), {row["id_utilisateur"]: row for row in before}
 
 
 def matrix(filters: Filters, scope: Scope, targets: Targets) -> list[dict[str, Any]]:
@@ -169,16 +211,13 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         "reglages": targets.to_dict(),
         "indicateurs": kpis(filters, scope, targets),
     }
-    out.update(periods.compared(lambda earlier: kpis(earlier, scope, targets), filters))
-    earlier = periods.previous(filters)
-    before = (
-        {}
-        if earlier is None
-        else {row["id_utilisateur"]: row for row in scorecard(periods.over(filters, earlier), scope, targets)}
-    )
+    earlier = earlier_kpis(filters, scope, targets)
+    for key in EARLIER:
+        period, numbers = earlier.get(key, (None, None))
+        out[key] = None if period is None else {**period.to_dict(), "indicateurs": numbers}
+    rows, before = scorecards(filters, scope, targets)
     out["delegues"] = [
-        {**row, "precedent": None if earlier is None else _comparable(before.get(row["id_utilisateur"]))}
-        for row in scorecard(filters, scope, targets)
+        {**row, "precedent": None if before is None else _comparable(before.get(row["id_utilisateur"]))} for row in rows
     ]
     out["portefeuille_par_potentiel"] = matrix(filters, scope, targets)
     out["visites_par_issue"] = outcomes(filters, scope)

@@ -152,10 +152,12 @@ def working_days(filters: Filters, scope: Scope) -> int:
     return int(np.busday_count(first, last + dt.timedelta(days=1)))
 
 
-def team_reps(filters: Filters, scope: Scope) -> list[tuple[int, bool, int]]:
+def team_reps(filters: Filters, scope: Scope, counts: dict[int, int] | None = None) -> list[tuple[int, bool, int]]:
     """The reps (DEL, KAM) of the selection: ``(id_utilisateur, disabled, visites)`` for every enabled rep (0
-    visits included) and every disabled rep who made visits in the slice (they count, marked)."""
-    counts = dict(performance.per_user_rows(filters, scope))
+    visits included) and every disabled rep who made visits in the slice (they count, marked); ``counts``: the
+    visits per user if the caller has them already."""
+    if counts is None:
+        counts = dict(performance.per_user_rows(filters, scope))
     allowed = visible_users(filters, scope)
     reps = []
     for uid, _nom, role, statut in _people(users()):

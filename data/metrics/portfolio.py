@@ -53,29 +53,33 @@ def pairs(
     filters: Filters,
     users: tuple[int, ...] | None,
     materialised: bool,
-    period: Period,
+    spans: list[Period],
     months: int,
-    reference: dt.date,
+    reference: dt.date | None = None,
 ) -> sa.CTE:
-    """``pairs``: one row per (rep, partner) with a visit in the window or the period: ``id_utilisateur,
-    id_partenaire, potentiel, portefeuille`` (1 when visited in the window), ``visites`` (in the period) and
-    ``derniere_visite`` (the last visit's time up to ``reference``, included)."""
-    start = window_start(period.end, months)
-    reach = periods.over(filters, Period(min(start, period.start), period.end))
+    """``pairs``: one row per (rep, partner) visited in a window or a period of ``spans`` (the period first, then
+    the earlier ones it is compared with, all read in one pass): ``id_utilisateur, id_partenaire, potentiel``,
+    per span ``k`` ``portefeuille_k`` (1 when visited in its window) and ``visites_k`` (visits in it), and
+    with a ``reference`` day, ``derniere_visite`` (the last visit's time up to it, included)."""
+    starts = [window_start(span.end, months) for span in spans]
+    reach = periods.over(filters, Period(min(*starts, *(span.start for span in spans)), max(s.end for s in spans)))
     f = facts.rows(reach, users, materialised)
-    in_period = facts.period_conditions(filters, f.c.date_visite)
-    in_period_case = sa.and_(*in_period) if in_period else sa.true()
-    up_to = dt.datetime.combine(reference + dt.timedelta(days=1), dt.time())
+    measures = []
+    for k, (span, start) in enumerate(zip(spans, starts, strict=True)):
+        # the period's own conditions (a month of every year included); the earlier ones are plain ranges
+        inside = facts.period_conditions(filters if k == 0 else periods.over(filters, span), f.c.date_visite)
+        window = sa.and_(f.c.date_visite >= _at(start), f.c.date_visite < _at(span.end + dt.timedelta(days=1)))
+        measures.append(sa.func.max(sa.case((window, 1), else_=0)).label(f"portefeuille_{k}"))
+        measures.append(
+            sa.func.sum(sa.case((sa.and_(*inside) if inside else sa.true(), 1), else_=0)).label(f"visites_{k}")
+        )
     return (
         sa.select(
             f.c.id_utilisateur,
             f.c.id_partenaire,
             f.c.potentiel,
-            sa.func.max(sa.case((f.c.date_visite >= dt.datetime.combine(start, dt.time()), 1), else_=0)).label(
-                "portefeuille"
-            ),
-            sa.func.sum(sa.case((in_period_case, 1), else_=0)).label("visites"),
-            sa.func.max(sa.case((f.c.date_visite < up_to, f.c.date_visite))).label("derniere_visite"),
+            *measures,
+            *([] if reference is None else [_last_visit(f, reference)]),
         )
         .where(f.c.id_partenaire.is_not(None))
         .group_by(f.c.id_utilisateur, f.c.id_partenaire, f.c.potentiel)
@@ -83,61 +87,79 @@ def pairs(
     )
 
 
+def _last_visit(f: sa.FromClause, reference: dt.date) -> sa.ColumnElement[Any]:
+    up_to = _at(reference + dt.timedelta(days=1))
+    return sa.func.max(sa.case((f.c.date_visite < up_to, f.c.date_visite))).label("derniere_visite")
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
 def _capped(column: sa.ColumnElement[Any], cap: int) -> sa.ColumnElement[int]:
     """``column`` capped at ``cap`` (counts above every tier's requirement need not be told apart)."""
     return sa.case((column > cap, cap), else_=column)
 
 
-def _partners(pair_rows: sa.CTE, measure: sa.ColumnElement[Any]) -> sa.Subquery:
-    """The selection's portfolio partners (visited in the window by one of its reps): ``id_partenaire, potentiel``
-    and ``measure`` over their pairs."""
+def _partners(pair_rows: sa.CTE, measure: sa.ColumnElement[Any], k: int = 0) -> sa.Subquery:
+    """The selection's portfolio partners of span ``k`` (visited in its window by one of its reps):
+    ``id_partenaire, potentiel`` and ``measure`` over their pairs."""
     return (
         sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure)
         .group_by(pair_rows.c.id_partenaire, pair_rows.c.potentiel)
-        .having(sa.func.max(pair_rows.c.portefeuille) == 1)
-        .subquery("partners")
+        .having(sa.func.max(pair_rows.c[f"portefeuille_{k}"]) == 1)
+        .subquery(f"partners_{k}")
     )
 
 
-def tiers_stmt(pair_rows: sa.CTE, cap: int) -> sa.Select:
-    """Portfolio partners per (potentiel, visits in the period capped at ``cap``): ``potentiel, visites,
-    partenaires``; a partner of several reps counts once, with the visits of all of them."""
-    per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c.visites).label("visites"))
-    visits = _capped(per_partner.c.visites, cap)
-    return sa.select(per_partner.c.potentiel, visits.label("visites"), sa.func.count().label("partenaires")).group_by(
-        per_partner.c.potentiel, visits
-    )
+def reach_stmt(pair_rows: sa.CTE, caps: list[int], team: bool) -> sa.CompoundSelect:
+    """Portfolio partners per (span ``k``, rep, potentiel, visits in the span capped at ``caps[k]``): ``k,
+    id_utilisateur, potentiel, visites, partenaires``; with ``team``, also the selection's (``id_utilisateur``
+    -1), where a partner of several reps counts once, with the visits of all of them. One statement: the pairs
+    are read once for every span."""
+    branches = []
+    for k, cap in enumerate(caps):
+        visits = _capped(pair_rows.c[f"visites_{k}"], cap)
+        branches.append(
+            sa.select(
+                sa.literal(k).label("k"), pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits, sa.func.count()
+            )
+            .where(pair_rows.c[f"portefeuille_{k}"] == 1)
+            .group_by(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits)
+        )
+        if team:
+            per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c[f"visites_{k}"]).label("visites"), k)
+            capped = _capped(per_partner.c.visites, cap)
+            branches.append(
+                sa.select(sa.literal(k), sa.literal(-1), per_partner.c.potentiel, capped, sa.func.count()).group_by(
+                    per_partner.c.potentiel, capped
+                )
+            )
+    return sa.union_all(*branches)
 
 
-def base_tiers_stmt(filters: Filters, materialised: bool, cap: int) -> sa.Select:
+def base_reach_stmt(spans: list[Filters], materialised: bool, caps: list[int]) -> sa.CompoundSelect:
     """The company's portfolio, the partner base (not rejected, in the filtered régions and gammes, under the
-    partner cross-filters), per (potentiel, visits in the period capped at ``cap``)."""
-    vp = visited_accounts(filters, None, materialised)
-    p = partenaire.alias("p")
-    where = [p.c.code_statut_partenaire != REJECTED, *base_conditions(p, filters)]
-    if filters.region:
-        where.append(p.c.code_region_partenaire.in_(filters.region))
-    if filters.gamme:
-        where.append(p.c.code_gamme.in_(filters.gamme))
-    tier = potential(p.c.code_potentiel)
-    visits = _capped(sa.func.coalesce(vp.c.visites, 0), cap)
-    return (
-        sa.select(tier.label("potentiel"), visits.label("visites"), sa.func.count().label("partenaires"))
-        .select_from(p.outerjoin(vp, vp.c.id_partenaire == p.c.id_partenaire))
-        .where(*where)
-        .group_by(tier, visits)
-    )
-
-
-def reps_stmt(pair_rows: sa.CTE, cap: int) -> sa.Select:
-    """Each rep's own portfolio per (potentiel, visits capped at ``cap``): ``id_utilisateur, potentiel, visites,
-    partenaires``."""
-    visits = _capped(pair_rows.c.visites, cap)
-    return (
-        sa.select(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits.label("visites"), sa.func.count())
-        .where(pair_rows.c.portefeuille == 1)
-        .group_by(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits)
-    )
+    partner cross-filters), per (span ``k``, potentiel, visits in the span capped at ``caps[k]``): ``k,
+    id_utilisateur`` (-1), ``potentiel, visites, partenaires``; ``spans``: the filters over each span."""
+    branches = []
+    for k, (filters, cap) in enumerate(zip(spans, caps, strict=True)):
+        vp = visited_accounts(filters, None, materialised)
+        p = partenaire.alias(f"p{k}")
+        where = [p.c.code_statut_partenaire != REJECTED, *base_conditions(p, filters)]
+        if filters.region:
+            where.append(p.c.code_region_partenaire.in_(filters.region))
+        if filters.gamme:
+            where.append(p.c.code_gamme.in_(filters.gamme))
+        tier = potential(p.c.code_potentiel)
+        visits = _capped(sa.func.coalesce(vp.c.visites, 0), cap)
+        branches.append(
+            sa.select(sa.literal(k), sa.literal(-1), tier, visits, sa.func.count())
+            .select_from(p.outerjoin(vp, vp.c.id_partenaire == p.c.id_partenaire))
+            .where(*where)
+            .group_by(tier, visits)
+        )
+    return sa.union_all(*branches)
 
 
 def silent_stmt(pair_rows: sa.CTE, before: dt.date) -> sa.Select:
