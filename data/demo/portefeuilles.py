@@ -18,6 +18,7 @@ SHARE, SHARE_AHEAD = 0.88, 0.97
 NEGLECTED, SILENCE = 0.10, (60, 121)
 _OUTSIDE = 0.03  # share of a portfolio outside the rep's region
 _REUSE = 0.2  # chance factor of a partner already in another portfolio: territories overlap little
+_SPAN = 1 << 32  # rep * _SPAN + day: one sort key
 _SPARE = 1.05  # visit dates drawn per portfolio visit: the surplus is skipped evenly, none is left without
 
 
@@ -84,38 +85,62 @@ def _affinity(p: _Partners, u: _Users, r: int) -> np.ndarray:
 
 
 def _assign(
-    rng: np.random.Generator, pf: _Portfolios, rep: np.ndarray, day: np.ndarray, to_portfolio: np.ndarray, n_days: int
+    rng: np.random.Generator,
+    pf: _Portfolios,
+    shop: np.ndarray,
+    rep: np.ndarray,
+    day: np.ndarray,
+    to_portfolio: np.ndarray,
+    n_days: int,
 ) -> np.ndarray:
-    """The portfolio pair of each visit (-1: not a portfolio visit).
+    """The portfolio pair of each visit (-1: not a portfolio visit); ``shop``: the pair's partner is a pharmacy.
 
     Counted in its rep's portfolio visits (``to_portfolio``, sorted by time), each partner comes back every
-    1/rate of them (jittered by ±30 %): the k-th visit date drawn, in time order, is the k-th visit. A
-    neglected partner is no longer visited from its quiet day (the visit goes to a partner outside the portfolio).
+    1/rate of them (jittered by ±30 %), and the visit dates drawn, in time order, are spread evenly over the
+    visits; the visits planned ahead take the next dates due. A neglected partner is no longer visited from its
+    quiet day, a pharmacy is not planned ahead: their dates stop there.
     """
     out = np.full(len(rep), -1)
     if not len(pf.rep):
         return out
     n_reps = max(int(rep.max(initial=-1)), int(pf.rep.max())) + 1
-    slots = np.bincount(rep[to_portfolio], minlength=n_reps)
-    total = np.bincount(pf.rep, pf.rate, minlength=n_reps)
+    visits = np.flatnonzero(to_portfolio)
+    visits = visits[np.argsort(rep[visits], kind="stable")]  # by rep, then time
+    owner, ahead = rep[visits], day[visits] >= n_days
+    slots = np.bincount(owner, minlength=n_reps)
+    until = np.minimum(pf.quiet, np.where(shop, n_days, _NEVER))  # the first day without the pair's visits
+    stop = np.searchsorted(owner * _SPAN + day[visits], pf.rep * _SPAN + until) - (np.cumsum(slots) - slots)[pf.rep]
+    pair, at = _dates(rng, pf, slots, np.where(until < _NEVER, stop, np.inf))
+    if not len(pair):
+        return out
+    past = np.bincount(owner[~ahead], minlength=n_reps)
+    part = pf.rep[pair] * 2 + (at >= past[pf.rep[pair]])  # rep, then past or ahead: sorted as the dates
+    group = owner * 2 + ahead
+    dates, slots = np.bincount(part, minlength=2 * n_reps), np.bincount(group, minlength=2 * n_reps)
+    rank = np.arange(len(visits)) - (np.cumsum(slots) - slots)[group]
+    pick = np.where(ahead, rank, rank * dates[group] // np.maximum(slots[group], 1))
+    at_pick = np.minimum((np.cumsum(dates) - dates)[group] + pick, len(pair) - 1)
+    chosen = np.where(pick < dates[group], pair[at_pick], -1)
+    again = np.zeros(len(visits), dtype=bool)  # fewer dates than slots: a date is used once
+    again[1:] = (pick[1:] == pick[:-1]) & (group[1:] == group[:-1])
+    chosen[again | ((chosen >= 0) & (day[visits] >= until[chosen]))] = -1
+    out[visits] = chosen
+    return out
+
+
+def _dates(
+    rng: np.random.Generator, pf: _Portfolios, slots: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, time) of each visit date, by rep then time; time counts the rep's portfolio visits (``slots`` per
+    rep). A pair's dates are ``_SPARE`` times its share of the rep's total rate, up to its ``stop``."""
+    total = np.bincount(pf.rep, pf.rate, minlength=len(slots))
     count = np.where(slots[pf.rep] > 0, _SPARE * slots[pf.rep] * pf.rate / total[pf.rep].clip(1e-9), 0.0)
-    every = slots[pf.rep] / np.maximum(count, 1e-9)  # slots between two visits of the partner
-    times = np.where(count > 0, np.ceil(count).astype(np.int64) + 1, 0)
+    every = slots[pf.rep] / np.maximum(count, 1e-9)  # rep's visits between two visits of the partner
+    times = np.where(count > 0, np.ceil(count).astype(np.int64) + 2, 0)  # the last ones: beyond the period
     pair = np.repeat(np.arange(len(pf.rep)), times)
     k = np.arange(len(pair)) - np.repeat(np.cumsum(times) - times, times)
     at = every[pair] * (np.repeat(rng.random(len(times)), times) + k + rng.uniform(-0.3, 0.3, len(pair)))
-    keep = (at >= 0) & (at < slots[pf.rep[pair]])
+    keep = (at >= 0) & (at < stop[pair])
     pair, at = pair[keep], at[keep]
-    pair = pair[np.lexsort((at, pf.rep[pair]))]  # visit dates by rep, then time
-    dates = np.bincount(pf.rep[pair], minlength=n_reps)
-    visits = np.flatnonzero(to_portfolio)
-    visits = visits[np.argsort(rep[visits], kind="stable")]  # by rep, then time
-    owner = rep[visits]
-    rank = np.arange(len(visits)) - (np.cumsum(slots) - slots)[owner]
-    pick = (np.cumsum(dates) - dates)[owner] + rank * dates[owner] // slots[owner]
-    chosen = np.where(dates[owner] > 0, pair[np.minimum(pick, len(pair) - 1)], -1)
-    again = np.zeros(len(visits), dtype=bool)  # fewer dates than slots (tiny portfolios): a date is used once
-    again[1:] = (pick[1:] == pick[:-1]) & (owner[1:] == owner[:-1])
-    chosen[again | ((chosen >= 0) & (day[visits] >= pf.quiet[chosen]))] = -1
-    out[visits] = chosen
-    return out
+    order = np.lexsort((at, pf.rep[pair]))
+    return pair[order], at[order]

@@ -75,9 +75,8 @@ def _visits(
     group = rng.random(n) < np.where(ahead, 0.015, 0.05)
     to_portfolio = np.isin(u.role[rep], ["DEL", "KAM"]) & (rng.random(n) < np.where(ahead, SHARE_AHEAD, SHARE))
     portfolios = _portfolios(rng, u, p, rep, day, to_portfolio, len(days))
-    pair = _assign(rng, portfolios, rep, day, to_portfolio, len(days))
+    pair = _assign(rng, portfolios, p.phar[portfolios.partner], rep, day, to_portfolio, len(days))
     main = np.where(pair >= 0, portfolios.partner[pair.clip(0)] if len(portfolios.rep) else -1, -1)
-    main[ahead & (main >= 0) & p.phar[main]] = -1  # a pharmacy is not planned: another partner
     visit_of, partner, order = _contacts(rng, u, p, rep, group, main, ahead, portfolios)
     plan = _plan(rng, p.phar[partner[order == 0]], group, ahead)
     moved = (u.prev_mgr[rep] > 0) & (day < u.switch[rep])  # before a reorganisation
