@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data.cache import reference
+from data.metrics import filters
 from data.metrics.scope import Scope, team_ids, users
 from data.source import db
 from data.source.fact import V
@@ -32,13 +33,16 @@ def members(manager_id: int | None, scope: Scope) -> pd.DataFrame:
 
 @reference
 def date_bounds() -> tuple[str | None, str | None]:
-    """First and last visit days as ISO strings, for the date picker's limits."""
+    """First and last visit days as ISO strings, for the date picker's limits and the footer. The last is today
+    at most: a CRM holds the visits planned for the next days, which are not data from the future."""
     stmt = sa.select(sa.func.min(V.c.date_visite), sa.func.max(V.c.date_visite))
     row = db.read(stmt)[0]
     first, last = row[0], row[1]
     if first is None:
         return None, None
-    return pd.Timestamp(first).date().isoformat(), pd.Timestamp(last).date().isoformat()
+    first_day = pd.Timestamp(first).date()
+    last_day = max(first_day, min(pd.Timestamp(last).date(), filters.today()))
+    return first_day.isoformat(), last_day.isoformat()
 
 
 def years() -> list[int]:
