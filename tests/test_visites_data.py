@@ -167,15 +167,11 @@ def test_the_days_after_today_are_not_days_of_data(app: Any, monkeypatch: pytest
     from data.metrics import options
 
     monkeypatch.setattr(filters_module, "today", lambda: dt.date(2025, 12, 31))
-    options.date_bounds.clear()  # type: ignore[attr-defined]
-    try:
-        with app.server.app_context():
-            bounds, years = options.date_bounds(), options.years()
-            months = visites.calendar_rows(Filters(), EVERYONE, "mois")
-            span = Filters.from_body({"start_date": "2025-06-01", "end_date": "2026-06-30"})
-            later = visites.calendar_rows(span, EVERYONE, "mois")
-    finally:
-        options.date_bounds.clear()  # type: ignore[attr-defined]  # the other tests' today
+    with app.server.app_context():
+        bounds, years = options.date_bounds(), options.years()
+        months = visites.calendar_rows(Filters(), EVERYONE, "mois")
+        span = Filters.from_body({"start_date": "2025-06-01", "end_date": "2026-06-30"})
+        later = visites.calendar_rows(span, EVERYONE, "mois")
     assert bounds == ("2025-01-10", "2025-12-31") and years == [2025]
     assert [(month.isoformat(), n) for month, _, n in months][-1] == ("2025-03-01", 2)  # V5 and V7
     assert sum(n for *_, n in months) == 5
