@@ -140,7 +140,10 @@ def filter_sets(url: str) -> dict[str, dict[str, Any]]:
     """Realistic filter sets: the whole period, the last year, a team over two months, one rep."""
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        last: dt.datetime = conn.exec_driver_sql("SELECT max(date_visite) FROM tab_visite").scalar_one()
+        # the last day of data, not of the visits planned ahead (the demo CRM holds the next 14 days' plan)
+        last: dt.datetime = conn.exec_driver_sql(
+            "SELECT max(date_visite) FROM tab_visite WHERE date_visite <= NOW()"
+        ).scalar_one()
         team = conn.exec_driver_sql(
             "SELECT u.id_utilisateur FROM tab_utilisateur u JOIN tab_utilisateur d ON d.id_responsable ="
             " u.id_utilisateur WHERE u.role = 'DSM' GROUP BY u.id_utilisateur ORDER BY count(*) DESC LIMIT 1"

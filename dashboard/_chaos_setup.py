@@ -110,8 +110,8 @@ def questions() -> tuple[list[str], tuple[dt.date, dt.date]]:
     """The questions the load asks and checks (every area × 8 filter sets), and the CRM's first and last day."""
     sets = list(bench.filter_sets(db_url(CRM_DB)).values())
     with sa.create_engine(db_url(CRM_DB)).connect() as conn:
-        first, last = (value.date() for value in conn.exec_driver_sql(
-            "SELECT min(date_visite), max(date_visite) FROM tab_visite").one())  # fmt: skip
+        first, last = (value.date() for value in conn.exec_driver_sql(  # the last day of data, not of the plan ahead
+            "SELECT min(date_visite), max(date_visite) FROM tab_visite WHERE date_visite <= NOW()").one())  # fmt: skip
         second_team = conn.exec_driver_sql(
             "SELECT id_responsable FROM tab_utilisateur WHERE id_responsable IS NOT NULL GROUP BY id_responsable"
             " ORDER BY count(*) DESC LIMIT 1 OFFSET 1"

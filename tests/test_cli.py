@@ -38,8 +38,10 @@ def test_demo_fills_another_database(sqlite_app: Any, tmp_path: Path) -> None:
     assert "tab_visite" in result.output and "500" in result.output
     with sa.create_engine(url).connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM tab_visite").scalar() == 500
-        last = conn.exec_driver_sql("SELECT MAX(date_visite) FROM tab_visite").scalar()
-    assert str(last) <= "2026-11-20 23:59:59"
+        done = "SELECT MAX(date_visite) FROM tab_visite WHERE code_statut_visite <> 'ENAT'"
+        last = conn.exec_driver_sql(done).scalar()
+        planned = conn.exec_driver_sql("SELECT MAX(date_visite) FROM tab_visite").scalar()
+    assert str(last) <= "2026-11-20 23:59:59" < str(planned) <= "2026-12-04 23:59:59"  # --end, then the plan ahead
 
 
 def test_demo_creates_a_mariadb_database_that_does_not_exist_yet(sqlite_app: Any, mariadb_url: str) -> None:

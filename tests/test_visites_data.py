@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -156,3 +157,23 @@ def test_timeline_counts_days(app: Any) -> None:
         ("2025-03-31", 1, 1),
         ("2026-01-08", 1, 1),
     ]
+
+
+def test_the_days_after_today_are_not_days_of_data(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CRM holds the visits planned for the next days (the demo: 14 days): the last day of data (the footer's
+    "visites du … au …", the date picker, the years, the timeline) is today at most. With "today" on 2025-12-31,
+    V6 (2026-01-08) is such a visit; it is still counted, as the legacy counts every visit not deleted."""
+    from data.metrics import filters as filters_module
+    from data.metrics import options
+
+    monkeypatch.setattr(filters_module, "today", lambda: dt.date(2025, 12, 31))
+    with app.server.app_context():
+        bounds, years = options.date_bounds(), options.years()
+        months = visites.calendar_rows(Filters(), EVERYONE, "mois")
+        span = Filters.from_body({"start_date": "2025-06-01", "end_date": "2026-06-30"})
+        later = visites.calendar_rows(span, EVERYONE, "mois")
+    assert bounds == ("2025-01-10", "2025-12-31") and years == [2025]
+    assert [(month.isoformat(), n) for month, _, n in months][-1] == ("2025-03-01", 2)  # V5 and V7
+    assert sum(n for *_, n in months) == 5
+    assert [(month.isoformat(), n) for month, _, n in later][-1] == ("2025-12-01", 0)  # zeros up to today only
+    assert kpis(app)["visites"] == 6

@@ -1,7 +1,8 @@
 """The synthetic CRM generator: ``generate(engine, visits=…)`` fills the CRM tables with deterministic demo data.
 
 ``generator`` draws everything in order from one seed; ``people``, ``partenaires`` and ``visites`` draw each
-table; ``load`` writes them; ``codes`` holds the codification domains and names.
+table, ``portefeuilles`` the reps' portfolios behind the visits; ``load`` writes them; ``codes`` holds the
+codification domains and names.
 """
 
 from data.demo.generator import generate

@@ -42,6 +42,7 @@ class _Users:
     prev_mgr: np.ndarray  # manager before a reorganisation, 0 = none
     switch: np.ndarray  # day of that reorganisation
     weight: np.ndarray  # relative visit volume, 0 for non-visitors
+    pace: np.ndarray  # share of that volume actually made: 1, or 0.5-0.7 for the reps who fall behind
 
 
 @dataclass
@@ -55,6 +56,8 @@ class _Partners:
     gamme: np.ndarray
     etab: np.ndarray
     weight: np.ndarray  # relative visit frequency (potential, status)
+    tier: np.ndarray  # potential: 0 A+, 1 A, 2 B (and the dirty " B"), 3 C, 4 D
+    pick: np.ndarray  # chance factor of entering a portfolio (status: rejected partners seldom)
 
 
 @dataclass

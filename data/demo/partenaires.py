@@ -8,6 +8,9 @@ import numpy as np
 from data.demo import codes
 from data.demo.common import _KINDS, _NAT, Cols, _at, _lookup, _null, _Partners, _pick, _Pools, _Users
 
+#: Potential code -> tier index (the dirty " B" is a B).
+TIERS = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4}
+
 
 def _partners(rng: np.random.Generator, n: int) -> _Partners:
     """Doctors (~80 %) and pharmacies (~20 %) with consistent region, city, specialty and gamme."""
@@ -21,19 +24,22 @@ def _partners(rng: np.random.Generator, n: int) -> _Partners:
     spec = np.where(phar, -1, rng.choice(len(codes.SPEC_CODE), n, p=codes.SPEC_P))
     gamme = np.where(phar, -1, codes.SPEC_GAMME[spec])
     etab = np.where(phar, -1, rng.choice(len(codes.ETAB_CODE), n, p=codes.ETAB_P))
-    return _Partners(phar, region, city, spec, gamme, etab, np.ones(n))
+    return _Partners(phar, region, city, spec, gamme, etab, np.ones(n), np.zeros(n, np.int64), np.ones(n))
 
 
 def _partner_cols(rng: np.random.Generator, p: _Partners, u: _Users, days: np.ndarray) -> Cols:
-    """tab_partenaire columns; also sets the partners' visit weights from potential and status."""
+    """tab_partenaire columns; also sets the partners' tiers and visit weights from potential and status."""
     n = len(p.phar)
-    potential = _pick(rng, {"A": 56, "B": 27, "A+": 15, "C": 1.9, "D": 0.1}, n)
+    # Fewer A+ than B accounts: visited 4 times as often, they still make the visits' mix of 6.3 (A+ 15 %, A 56 %,
+    # B 27 %, C 2 %, D 0.1 %) in the portfolios (see portefeuilles.RATES).
+    potential = _pick(rng, {"A": 46, "B": 42, "A+": 6.5, "C": 4.5, "D": 1.0}, n)
     is_b = np.flatnonzero(potential == "B")
     potential[rng.choice(is_b, min(max(2, n // 1000), len(is_b)), replace=False)] = " B"  # dirty
     status = _pick(rng, {"VALI": 85, "MIGR": 7, "CREE": 6, "REJE": 2}, n)
     by_potential = {"A+": 3.0, "A": 1.6, "B": 1.0, " B": 1.0, "C": 0.5, "D": 0.3}
-    p.weight = np.array([by_potential[v] for v in potential.tolist()])
-    p.weight *= np.select([status == "CREE", status == "REJE"], [0.6, 0.15], 1.0)
+    p.tier = np.array([TIERS[v.strip()] for v in potential.tolist()])
+    p.pick = np.select([status == "CREE", status == "REJE"], [0.6, 0.15], 1.0)
+    p.weight = np.array([by_potential[v] for v in potential.tolist()]) * p.pick
     nom, prenom = codes.names(rng, n)
     words = np.array(codes.PHARMACY_WORDS, dtype=object)
     shop = np.where(rng.random(n) < 0.5, words[rng.integers(0, len(words), n)], nom)

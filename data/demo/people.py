@@ -31,11 +31,11 @@ def _org(rng: np.random.Generator, n_del: int) -> _Users:
     pharma = np.zeros(n, dtype=bool)
     pharma[dels] = rng.random(len(dels)) < 0.2
     zeros = np.zeros(n, np.int64)
-    return _Users(role, mgr, region, gamme, pharma, zeros, zeros, zeros, zeros, zeros * 0.0)
+    return _Users(role, mgr, region, gamme, pharma, zeros, zeros, zeros, zeros, zeros * 0.0, np.ones(n))
 
 
 def _careers(rng: np.random.Generator, u: _Users, n_days: int) -> None:
-    """Hiring and deactivation days, reorganisations and visit volumes of the users."""
+    """Hiring and deactivation days, reorganisations, visit volumes of the users and the reps who fall behind."""
     n = len(u.role)
     dels = np.flatnonzero(u.role == "DEL")
     u.hired = -rng.integers(60, 2500, n)
@@ -54,6 +54,10 @@ def _careers(rng: np.random.Generator, u: _Users, n_days: int) -> None:
     u.switch[moved] = rng.integers(30, max(31, n_days // 2), len(moved))
     factor = np.select([u.role == "DEL", u.role == "KAM", u.role == "DSM"], [1.0, 0.6, 0.04], 0.0)
     u.weight = factor * rng.lognormal(0.0, 0.3, n)
+    staying = veterans[u.left[veterans] == _NEVER]  # behind all along and still there: the scorecard shows them
+    behind = rng.choice(staying, min(int(np.clip(round(len(dels) / 20), 2, 4)), len(staying)), replace=False)
+    u.pace = np.ones(n)
+    u.pace[behind] = rng.uniform(0.5, 0.7, len(behind))
 
 
 def _user_cols(rng: np.random.Generator, u: _Users, days: np.ndarray) -> Cols:

@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data.cache import reference
+from data.metrics import filters
 from data.metrics.scope import Scope, team_ids, users
 from data.source import db
 from data.source.fact import V
@@ -30,9 +31,18 @@ def members(manager_id: int | None, scope: Scope) -> pd.DataFrame:
     return frame[keep]
 
 
-@reference
 def date_bounds() -> tuple[str | None, str | None]:
-    """First and last visit days as ISO strings, for the date picker's limits."""
+    """First and last visit days as ISO strings, for the date picker's limits and the footer. The last is today
+    at most: a CRM holds the visits planned for the next days, which are not data from the future."""
+    first, last = visit_days()
+    if first is None or last is None:
+        return None, None
+    return first, max(first, min(last, filters.today().isoformat()))
+
+
+@reference
+def visit_days() -> tuple[str | None, str | None]:
+    """First and last days of the CRM's visits as ISO strings, the plan ahead included."""
     stmt = sa.select(sa.func.min(V.c.date_visite), sa.func.max(V.c.date_visite))
     row = db.read(stmt)[0]
     first, last = row[0], row[1]

@@ -155,7 +155,8 @@ def calendar_rows(filters: Filters, scope: Scope, granularity: str = "jour") -> 
     at 0.
 
     The zeros stop at the first and last days the CRM holds visits: a period asked from 1990 to 2100 does not
-    make forty thousand empty rows (one request did that with 0001–9999: a 194 MB answer).
+    make forty thousand empty rows (one request did that with 0001–9999: a 194 MB answer). No row is after
+    today, even unbounded: the days after only hold the visits planned ahead.
     """
     from data.metrics.options import date_bounds
 
@@ -166,7 +167,8 @@ def calendar_rows(filters: Filters, scope: Scope, granularity: str = "jour") -> 
         end = min(end, dt.date.fromisoformat(last)) if end else None
     if start and end and start > end:  # the period holds no day of the CRM
         return []
-    return shapes.calendar_rows(timeline_rows(filters, scope), granularity, start, end)
+    rows = [row for row in timeline_rows(filters, scope) if last is None or row[0].isoformat() <= last]
+    return shapes.calendar_rows(rows, granularity, start, end)
 
 
 def calendar(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFrame:
