@@ -97,7 +97,15 @@ def chart_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]
                 }
                 for r in revisit
             ],
-            columns=["Partenaire", "Potentiel", "Ville", "Dernière visite", "Jours sans visite", "N° partenaire"],
+            columns=[
+                "Partenaire",
+                "Potentiel",
+                "Ville",
+                "Dernière visite",
+                "Jours sans visite",
+                "Visites sur la fenêtre",
+                "N° partenaire",
+            ],
         )
     if name == "evaluations":
         names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))

@@ -140,14 +140,14 @@ def test_statuses_follow_the_visit_type(crm: sa.Engine) -> None:
     )
     total = sum(n for *_, n in rows)
     share = {status: 100 * sum(n for _, s, _, n in rows if s == status) / total for *_, status, _, _ in rows}
-    assert 93 <= share["REAL"] <= 98 and 0.5 <= share["ENAT"] <= 4.5 and 0.5 <= share["ABSE"] <= 3.5
+    assert 90 <= share["REAL"] <= 96 and 2.5 <= share["ENAT"] <= 5 and 1.5 <= share["ABSE"] <= 3.5  # 6.3: 94, 3.7, 2.4
     assert 0 < share["REPL"] < 1 and 0.5 <= share["SUPP"] <= 5
     assert 19 <= 100 * sum(n for kind, *_, n in rows if kind == "PLAN") / total <= 23
     assert {status for kind, status, _, _ in rows if kind == "HOPL"} == {"REAL", "SUPP"}  # logged after the fact
     planned = {status: n for kind, status, past, n in rows if kind == "PLAN" and past and status != "SUPP"}
     outcome = {status: 100 * n / sum(planned.values()) for status, n in planned.items()}
-    assert 86 <= outcome["REAL"] <= 94 and 3 <= outcome["ABSE"] <= 7
-    assert 1 <= outcome["REPL"] <= 3 and 2 <= outcome["ENAT"] <= 4.5
+    assert 66 <= outcome["REAL"] <= 76 and 8 <= outcome["ABSE"] <= 14  # plan adherence about 70 %
+    assert 0.3 <= outcome["REPL"] <= 2 and 14 <= outcome["ENAT"] <= 20
 
 
 def test_the_next_14_days_hold_planned_visits_only(crm: sa.Engine) -> None:

@@ -93,14 +93,16 @@ def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int 
 
 
 def to_revisit(filters: Filters, scope: Scope, targets: Targets) -> list[dict[str, Any]]:
-    """Portfolio accounts not seen for ``relance_jours`` days, most valuable first, then the longest silent."""
+    """Portfolio accounts not seen for ``relance_jours`` days, most valuable first: by potential, then by the
+    visits they had in the window (a regular account gone silent before a partner seen once), then the longest
+    silent."""
     period = equipe.span(filters, scope)
     if period is None:
         return []
     reference = equipe.reference_day(period)
     rank = {tier: i for i, tier in enumerate(TIERS)}
     rows = []
-    for pid, tier, last, nom, prenom, ville in equipe.silent_rows(filters, scope, targets):
+    for pid, tier, last, seen, nom, prenom, ville in equipe.silent_rows(filters, scope, targets):
         rows.append(
             {
                 "id_partenaire": pid,
@@ -109,9 +111,13 @@ def to_revisit(filters: Filters, scope: Scope, targets: Targets) -> list[dict[st
                 "code_ville_partenaire": ville,
                 "derniere_visite": None if last is None else last.isoformat(),
                 "jours_sans_visite": None if last is None else (reference - last).days,
+                "visites_fenetre": seen,
             }
         )
-    return sorted(rows, key=lambda r: (rank.get(r["potentiel"] or "", 99), -(r["jours_sans_visite"] or 10**6)))
+    return sorted(
+        rows,
+        key=lambda r: (rank.get(r["potentiel"] or "", 99), -r["visites_fenetre"], -(r["jours_sans_visite"] or 10**6)),
+    )
 
 
 @memoized

@@ -141,7 +141,7 @@ def rep_tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tupl
 
 def silent_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
     """Portfolio partners not visited for ``relance_jours`` days up to the reference day: ``(id_partenaire,
-    potentiel, derniere_visite (day), nom, prenom, code_ville)``."""
+    potentiel, derniere_visite (day), visites_fenetre, nom, prenom, code_ville)``."""
     return _silent_rows(filters, scope, targets, filter_module.today())
 
 
@@ -155,7 +155,10 @@ def _silent_rows(filters: Filters, scope: Scope, targets: Targets, today: dt.dat
     pair_rows = portfolio.pairs(filters, users, facts.materialised(), [period], targets.portefeuille_mois, reference)
     before = reference - dt.timedelta(days=targets.relance_jours - 1)
     rows = db.read(sa.select(portfolio.silent_stmt(pair_rows, before).subquery()))
-    return [(int(pid), tier or "", day_of(last), nom, prenom, ville) for pid, tier, last, nom, prenom, ville in rows]
+    return [
+        (int(pid), tier or "", day_of(last), int(seen or 0), nom, prenom, ville)
+        for pid, tier, last, seen, nom, prenom, ville in rows
+    ]
 
 
 def day_of(value: Any) -> dt.date | None:

@@ -60,7 +60,8 @@ def pairs(
     """``pairs``: one row per (rep, partner) visited in a window or a period of ``spans`` (the period first, then
     the earlier ones it is compared with, all read in one pass): ``id_utilisateur, id_partenaire, potentiel``,
     per span ``k`` ``portefeuille_k`` (1 when visited in its window) and ``visites_k`` (visits in it), and
-    with a ``reference`` day, ``derniere_visite`` (the last visit's time up to it, included)."""
+    with a ``reference`` day, ``derniere_visite`` (the last visit's time up to it, included) and
+    ``visites_fenetre`` (the visits in the first span's window up to it)."""
     starts = [window_start(span.end, months) for span in spans]
     reach = periods.over(filters, Period(min(*starts, *(span.start for span in spans)), max(s.end for s in spans)))
     f = facts.rows(reach, users, materialised)
@@ -79,7 +80,7 @@ def pairs(
             f.c.id_partenaire,
             f.c.potentiel,
             *measures,
-            *([] if reference is None else [_last_visit(f, reference)]),
+            *([] if reference is None else _last_visit(f, starts[0], reference)),
         )
         .where(f.c.id_partenaire.is_not(None))
         .group_by(f.c.id_utilisateur, f.c.id_partenaire, f.c.potentiel)
@@ -87,9 +88,13 @@ def pairs(
     )
 
 
-def _last_visit(f: sa.FromClause, reference: dt.date) -> sa.ColumnElement[Any]:
+def _last_visit(f: sa.FromClause, start: dt.date, reference: dt.date) -> list[sa.ColumnElement[Any]]:
     up_to = _at(reference + dt.timedelta(days=1))
-    return sa.func.max(sa.case((f.c.date_visite < up_to, f.c.date_visite))).label("derniere_visite")
+    seen = sa.and_(f.c.date_visite >= _at(start), f.c.date_visite < up_to)
+    return [
+        sa.func.max(sa.case((f.c.date_visite < up_to, f.c.date_visite))).label("derniere_visite"),
+        sa.func.sum(sa.case((seen, 1), else_=0)).label("visites_fenetre"),
+    ]
 
 
 def _at(day: dt.date) -> dt.datetime:
@@ -101,11 +106,13 @@ def _capped(column: sa.ColumnElement[Any], cap: int) -> sa.ColumnElement[int]:
     return sa.case((column > cap, cap), else_=column)
 
 
-def _partners(pair_rows: sa.CTE, measure: sa.ColumnElement[Any], k: int = 0) -> sa.Subquery:
+def _partners(
+    pair_rows: sa.CTE, measure: sa.ColumnElement[Any], k: int = 0, extra: sa.ColumnElement[Any] | None = None
+) -> sa.Subquery:
     """The selection's portfolio partners of span ``k`` (visited in its window by one of its reps):
-    ``id_partenaire, potentiel`` and ``measure`` over their pairs."""
+    ``id_partenaire, potentiel`` and ``measure`` (and ``extra``) over their pairs."""
     return (
-        sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure)
+        sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure, *([] if extra is None else [extra]))
         .group_by(pair_rows.c.id_partenaire, pair_rows.c.potentiel)
         .having(sa.func.max(pair_rows.c[f"portefeuille_{k}"]) == 1)
         .subquery(f"partners_{k}")
@@ -164,15 +171,20 @@ def base_reach_stmt(spans: list[Filters], materialised: bool, caps: list[int]) -
 
 def silent_stmt(pair_rows: sa.CTE, before: dt.date) -> sa.Select:
     """Portfolio partners whose last visit by the selection is before ``before``: ``id_partenaire, potentiel,
-    derniere_visite, nom, prenom, ville`` (code), with the partner's current name and city."""
+    derniere_visite, visites_fenetre, nom, prenom, ville`` (code), with the partner's current name and city."""
     p = partenaire.alias("p")
-    last = _partners(pair_rows, sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"))
+    last = _partners(
+        pair_rows,
+        sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"),
+        extra=sa.func.sum(pair_rows.c.visites_fenetre).label("visites_fenetre"),
+    )
     cutoff = dt.datetime.combine(before, dt.time())
     return (
         sa.select(
             last.c.id_partenaire,
             last.c.potentiel,
             last.c.derniere_visite,
+            last.c.visites_fenetre,
             p.c.nom_partenaire,
             p.c.prenom_partenaire,
             p.c.code_ville_partenaire,
