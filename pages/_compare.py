@@ -31,15 +31,23 @@ def _first_day() -> dt.date | None:
     return dt.date.fromisoformat(first) if first else None
 
 
+#: (filters, scope) -> {"precedent": KPIs, "annee_precedente": KPIs}: a page that counts both earlier periods
+#: with the current one, in one pass.
+Earlier = Callable[[Filters, Scope], Mapping[str, Mapping[str, float | None]]]
+
+
 def comparisons(
-    values_of: Values, filters: Filters, scope: Scope
+    values_of: Values, filters: Filters, scope: Scope, earlier_of: Earlier | None = None
 ) -> dict[str, tuple[periods.Period | None, Mapping[str, float | None] | None]]:
     """Each earlier period with the KPIs over it (``None`` when unbounded or before the CRM's first visit)."""
     first = _first_day()
+    together = earlier_of(filters, scope) if earlier_of is not None else None
     out: dict[str, tuple[periods.Period | None, Mapping[str, float | None] | None]] = {}
     for key, period in (("precedent", periods.previous(filters)), ("annee_precedente", periods.year_earlier(filters))):
         if period is None or first is None or period.end < first:
             out[key] = (period, None)
+        elif together is not None:
+            out[key] = (period, together.get(key))
         else:
             out[key] = (period, values_of(periods.over(filters, period), scope))
     return out
@@ -81,9 +89,10 @@ def register(
     decimals: Mapping[str, int] | None = None,
     extra: list[Input] | None = None,
     filters_of: Callable[..., Filters | str] | None = None,
+    earlier_of: Earlier | None = None,
 ) -> None:
     """The callback of the page's comparison lines (``filters_of(store, *extra values)``: the page's filters,
-    its own included; default: the sidebar's)."""
+    its own included; default: the sidebar's; ``earlier_of``: both earlier periods' KPIs at once)."""
 
     @callback(
         [Output(ids.kpi(page, n) + "-compare", "children") for n in names]
@@ -99,6 +108,6 @@ def register(
             return [UNBOUNDED] * len(names) + [""] * len(names)
         scope = request_scope()
         current = values_of(filters, scope)
-        earlier = comparisons(values_of, filters, scope)
+        earlier = comparisons(values_of, filters, scope, earlier_of)
         lines = [line(n, current.get(n), earlier, up_good.get(n), (decimals or {}).get(n, 0)) for n in names]
         return [text for text, _ in lines] + [hover for _, hover in lines]

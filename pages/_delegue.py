@@ -42,6 +42,12 @@ def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {key: row[key] for key in KPIS}
 
 
+def earlier_values(filters: Filters, scope: Scope) -> dict[str, dict[str, Any]]:
+    """The KPI cards' numbers over both earlier periods, counted with the period's portfolio."""
+    earlier = delegue_report.earlier_rows(filters, scope, settings.current())
+    return {key: {name: row[name] for name in KPIS} for key, (_, row) in earlier.items()}
+
+
 def _shown(key: str, value: float | None) -> str:
     if value is None:
         return "–"

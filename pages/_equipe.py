@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,7 +61,15 @@ def targets() -> Targets:
 
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards."""
-    k = equipe_report.kpis(filters, scope, targets())
+    return _values(equipe_report.kpis(filters, scope, targets()))
+
+
+def earlier_values(filters: Filters, scope: Scope) -> dict[str, dict[str, Any]]:
+    """The KPI cards' numbers over both earlier periods, counted with the period's portfolio."""
+    return {key: _values(k) for key, (_, k) in equipe_report.earlier_kpis(filters, scope, targets()).items()}
+
+
+def _values(k: dict[str, Any]) -> dict[str, Any]:
     return {
         "delegues": k["delegues"], "visites": k["visites"], "par_jour_terrain": k["visites_par_jour_terrain"],
         "couverture": k["couverture"], "atteinte": k["atteinte_potentiel_fort"], "planning": k["respect_planning"],
@@ -108,13 +117,7 @@ def rep_href(filters: Filters, uid: int) -> str:
 
 def scorecard_rows(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
     """The scorecard as the grid shows it: values, each compared number's change (``<key>_evol``, text)."""
-    body = equipe_report.scorecard(filters, scope, targets())
-    earlier = periods.previous(filters)
-    before = {}
-    if earlier is not None:
-        before = {
-            r["id_utilisateur"]: r for r in equipe_report.scorecard(periods.over(filters, earlier), scope, targets())
-        }
+    body, before = equipe_report.scorecards(filters, scope, targets())
     out = []
     for row in body:
         last = row["derniere_evaluation"]
@@ -123,9 +126,9 @@ def scorecard_rows(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
         shown["evaluation"] = (
             "" if last is None else f"{last['points']}/{last['sur']} le {fmt.date(_day(last['date']))}"
         )
-        shown["lien"] = f"[{shown['delegue']}]({rep_href(filters, row['id_utilisateur'])})"
+        shown["lien"] = f"[{_markdown_text(shown['delegue'])}]({rep_href(filters, row['id_utilisateur'])})"
         shown["id_utilisateur"] = row["id_utilisateur"]
-        prior = before.get(row["id_utilisateur"])
+        prior = None if before is None else before.get(row["id_utilisateur"])
         for key in equipe_report.COMPARED:
             change = None if prior is None else periods.change(row[key], prior[key])
             shown[f"{key}_evol"] = (
@@ -137,10 +140,13 @@ def scorecard_rows(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def _day(text: str) -> Any:
-    import datetime as dt
-
+def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def _markdown_text(text: str) -> str:
+    """A CRM name as the text of a markdown link (its brackets, backslashes and stars escaped)."""
+    return "".join("\\" + char if char in "\\[]()*_`" else char for char in text)
 
 
 def chart_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any] | None = None) -> pd.DataFrame:

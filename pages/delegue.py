@@ -136,4 +136,12 @@ def _table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> 
 
 
 register_csv(PAGE, list(d.TITLES), _table, {}, (), d.TITLES)
-_compare.register(PAGE, list(d.KPIS), d.kpi_values, d.UP_GOOD, d.DECIMALS, filters_of=lambda store: _rep_filters(store))
+_compare.register(
+    PAGE,
+    list(d.KPIS),
+    d.kpi_values,
+    d.UP_GOOD,
+    d.DECIMALS,
+    filters_of=lambda store: _rep_filters(store),
+    earlier_of=d.earlier_values,
+)

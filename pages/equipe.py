@@ -31,7 +31,7 @@ def _column(key: str) -> dict[str, Any]:
     if key == "delegue":
         return {
             "field": "lien", "headerName": header, "cellRenderer": "markdown", "pinned": "left", "minWidth": 190,
-            "filter": "agTextColumnFilter", "getQuickFilterText": {"function": "params.data.delegue"},
+            "filter": "agTextColumnFilter", "filterValueGetter": {"function": "params.data.delegue"},
         }  # fmt: skip
     if key == "atteinte_potentiel_fort":  # the reps most behind first
         return {**_number(key, header, decimals or 0), "sort": "asc"}
@@ -120,4 +120,4 @@ def _table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> 
 
 
 register_csv(PAGE, list(e.TITLES), _table, {}, (), e.TITLES)
-_compare.register(PAGE, list(e.KPIS), e.kpi_values, e.UP_GOOD, e.DECIMALS)
+_compare.register(PAGE, list(e.KPIS), e.kpi_values, e.UP_GOOD, e.DECIMALS, earlier_of=e.earlier_values)

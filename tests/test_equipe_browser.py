@@ -56,3 +56,18 @@ def test_a_rep_outside_the_team_is_refused(dash_duo: Any, duo_app: Any) -> None:
     dash_duo.wait_for_text_to_equal("#delegue-heading", "Accès refusé : cette personne n'est pas dans votre équipe.")
     assert dash_duo.find_element("#delegue-kpi-visites").text == "–"
     assert dash_duo.get_logs() == []
+
+
+def test_the_cards_and_rows_compare_with_the_previous_month(dash_duo: Any, duo_app: Any) -> None:
+    """February 2025: V3 alone (V4 is deleted), against January's V1 and V2: -50 %; rep 3 made both of January's
+    visits and none in February: -100 % on their row."""
+    browser.open_logged_in(dash_duo, duo_app, "/equipe?annee=2025&mois=2", "#equipe-grid")
+    dash_duo.wait_for_text_to_equal("#equipe-kpi-visites", "1")
+    until(lambda: "▼ -50,0 % vs période préc." in dash_duo.find_element("#equipe-kpi-visites-compare").text, timeout=10)
+    until(lambda: len(grid_cells(dash_duo, "equipe-grid", "visites")) == 4, timeout=10)
+    rows = dict(
+        zip(grid_cells(dash_duo, "equipe-grid", "lien"), grid_cells(dash_duo, "equipe-grid", "visites"), strict=True)
+    )
+    assert rows["CHRAIBI OMAR"].startswith("0") and "▼ -100,0 %" in rows["CHRAIBI OMAR"]
+    assert rows["DAOUDI NADIA"] == "1"  # no visit in January: no change to show
+    assert dash_duo.get_logs() == []
