@@ -165,7 +165,13 @@ def comparisons_only(sizes: list[int], repeats: int, output: Path) -> int:
             replica_path = work / f"replica-{size}.duckdb"
             refresh_job(url, replica_path, full=True)
             run_compared(result, url, replica_path, work / "bench-app.sqlite", repeats)
-            section = "\n".join(compared_section(result))
+            lines = compared_section(result)
+            lines[2:2] = [
+                f"Measured alone by `make bench-comparisons` on commit `{_commit()}`, {time.strftime('%Y-%m-%d %H:%M')}"
+                ".",
+                "",
+            ]
+            section = "\n".join(lines)
             print("\n" + section)
             heading = f"{COMPARED_HEADING} at {size:,} visits".replace(",", " ")
             if output.exists():
@@ -174,6 +180,15 @@ def comparisons_only(sizes: list[int], repeats: int, output: Path) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _commit() -> str:
+    """The short hash of the code measured (and whether it had uncommitted changes)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return commit + (" (with uncommitted changes)" if dirty.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,13 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_size(size, work, args.repeats, maria, browser))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    text = report(
-        results, commit + (" (with uncommitted changes)" if dirty.strip() else ""), time.perf_counter() - started
-    )
+    text = report(results, _commit(), time.perf_counter() - started)
     print("\n" + text)
     notes = ""
     if args.output.exists():  # the hand-written reading of the figures, below NOTES, is kept
