@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 AXE     := node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint format browser clean screenshots bench chaos
+.PHONY: run test lint format browser clean screenshots bench bench-comparisons chaos
 
 run: $(RUNTIME)
 	$(PY) -m dashboard
@@ -58,6 +58,10 @@ screenshots: $(DEV) browser
 # The speed benchmark of issue 4 (MariaDB at 127.0.0.1, Redis, Chromium): tables printed and docs/benchmarks.md.
 bench: $(DEV) browser
 	$(PY) -m dashboard.bench
+
+# Only its section of the v1 answers with their comparisons (issue 13), at 1M visits (a few minutes).
+bench-comparisons: $(DEV)
+	$(PY) -m dashboard.bench --comparisons-only
 
 # The fault matrix of issue 10 (MariaDB at 127.0.0.1, redis-server, root for a small tmpfs; about 10 minutes):
 # every dependency fails in turn under load; the table is printed and written to docs/reliability.md.

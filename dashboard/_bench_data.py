@@ -33,6 +33,22 @@ PASSWORD = "bench-password"
 END = dt.date.today()
 
 
+#: The v1 routes of the comparisons section (issue 13): uncached answers, comparisons of bounded periods
+#: included. A new route is one line.
+COMPARED = (
+    "visites",
+    "performance",
+    "partenaires",
+    "evaluations",
+    "investissements",
+    "utilisateurs",
+    "equipe",
+    "delegue",
+)
+#: The sizes at which that section is measured (its targets' size).
+COMPARED_AT = (1_000_000,)
+
+
 #: Issue 11's targets at 1M visits (p50): what ``checks`` compares the largest size with.
 LIGHT_AREAS = ("evaluations", "investissements")  # ≤ 30 ms whole period; the others ≤ 100 ms
 
@@ -48,6 +64,7 @@ class SizeResult:
     incremental_s: float = 0.0
     incremental_kind: str = ""
     timings: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)  # (mode, area, set) -> s
+    compared: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (route, set) -> s, uncached
     failures: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (mode, area, set) -> what came back
     worker_rss_mb: list[float] = field(default_factory=list)
     page_s: list[float] = field(default_factory=list)
@@ -134,6 +151,54 @@ def refresh_job(url: str, path: Path, *, full: bool) -> tuple[float, str]:
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     kind, _, seconds = done.stdout.strip().partition(" in ")
     return float(seconds.removesuffix(" s")), kind
+
+
+def _ids(url: str) -> tuple[dt.date, int]:
+    """The day of the last visit and the supervisor (DSM) with the largest team."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        # the last day of data, not of the visits planned ahead (the demo CRM holds the next 14 days' plan)
+        last: dt.datetime = conn.exec_driver_sql(
+            "SELECT max(date_visite) FROM tab_visite WHERE date_visite <= NOW()"
+        ).scalar_one()
+        team = conn.exec_driver_sql(
+            "SELECT u.id_utilisateur FROM tab_utilisateur u JOIN tab_utilisateur d ON d.id_responsable ="
+            " u.id_utilisateur WHERE u.role = 'DSM' GROUP BY u.id_utilisateur ORDER BY count(*) DESC LIMIT 1"
+        ).scalar_one()
+    engine.dispose()
+    return last.date(), int(team)
+
+
+def route_filters(url: str) -> dict[str, dict[str, Any]]:
+    """Filters a route cannot do without, added to every set: one rep's page is the busiest rep's of the team."""
+    _, team = _ids(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rep = conn.execute(
+            sa.text(
+                "SELECT v.id_utilisateur FROM tab_visite v JOIN tab_utilisateur u ON u.id_utilisateur = "
+                "v.id_utilisateur WHERE u.id_responsable = :team GROUP BY v.id_utilisateur ORDER BY count(*) DESC "
+                "LIMIT 1"
+            ),
+            {"team": team},
+        ).scalar_one()
+    engine.dispose()
+    return {"delegue": {"id_utilisateur": int(rep)}}
+
+
+#: Names of the comparisons section's filter sets; "+2": the answer carries its two comparisons.
+COMPARED_SETS = ("whole period", "a month +2", "12 last months +2", "team, whole period", "team, a month +2")
+
+
+def compared_sets(url: str) -> dict[str, dict[str, Any]]:
+    """The comparisons section's filter sets (``COMPARED_SETS``): the company and the largest supervisor's team,
+    over the whole period (nothing to compare) and over bounded periods: the last visit's month, and the 12
+    months to the last visit (from the 1st of its month a year before)."""
+    end, team = _ids(url)
+    month = {"annee": end.year, "mois": end.month}
+    months = {"start_date": end.replace(year=end.year - 1, day=1).isoformat(), "end_date": end.isoformat()}
+    sets: list[dict[str, Any]] = [{}, month, months, {"id_responsable": team}, {"id_responsable": team, **month}]
+    return dict(zip(COMPARED_SETS, sets, strict=True))
 
 
 def filter_sets(url: str) -> dict[str, dict[str, Any]]:

@@ -8,9 +8,12 @@ import platform
 import statistics
 from collections.abc import Callable
 
-from dashboard._bench_data import AREAS, LIGHT_AREAS, SizeResult
+from dashboard._bench_data import AREAS, COMPARED, COMPARED_SETS, LIGHT_AREAS, SizeResult
 
 NOTES = "## Reading the figures"
+COMPARED_HEADING = "## Answers with their comparisons"
+#: Issue 13's targets for those answers, comparisons included (p50 ms): the whole company, a team.
+COMPARED_TARGETS = {"company": 100.0, "team": 30.0}
 
 
 def fmt_list(values: list[float], decimals: int = 2) -> str:
@@ -47,6 +50,7 @@ def report(results: list[SizeResult], commit: str, elapsed: float) -> str:
     ]
     for result in results:
         lines += size_section(result)
+        lines += compared_section(result)
     lines += growth(results)
     for result in results:
         if result.visits in TARGETS:
@@ -102,6 +106,70 @@ def size_section(result: SizeResult) -> list[str]:
             f"filter set: {fmt_list(result.worker_rss_mb, 0)} MB",
         ]
     return [*lines, ""]
+
+
+def compared_section(result: SizeResult) -> list[str]:
+    """The uncached answers of every ``COMPARED`` route with their comparisons, against issue 13's targets."""
+    if not result.compared and not any(key[0] == "compared" for key in result.failures):
+        return []
+    lines = [
+        f"{COMPARED_HEADING} at {result.visits:,} visits".replace(",", " "),
+        "",
+        "Uncached `GET /api/v1/<route>` from the replica (no cache), p50 (min–max, n). **+2**: a bounded period, "
+        "whose answer also carries its KPIs over the previous period and over the same period one year earlier "
+        "(issue 13); the whole period has nothing to compare. The team is the supervisor's with the most reps; the "
+        "month is the last visit's, the 12 months end on the last visit. Targets (p50): "
+        f"≤ {COMPARED_TARGETS['company']:g} ms for the company, ≤ {COMPARED_TARGETS['team']:g} ms for a team "
+        "(bold: missed).",
+        "",
+        f"| route | {' | '.join(COMPARED_SETS)} |",
+        "|---|" + "---:|" * len(COMPARED_SETS),
+    ]
+    for route in COMPARED:
+        cells = []
+        for name in COMPARED_SETS:
+            times = result.compared.get((route, name))
+            failed = result.failures.get(("compared", route, name))
+            if not times:
+                cells.append(f"**failed**: {failed}" if failed else "not run")
+                continue
+            cell = f"{ms(p(times, 0.5))} ({ms(min(times))}–{ms(max(times))}, {len(times)})"
+            cells.append(f"**{cell}**" if p(times, 0.5) * 1000 > COMPARED_TARGETS[_who(name)] else cell)
+        lines.append(f"| {route} | {' | '.join(cells)} |")
+    lines.append("")
+    for who, limit in COMPARED_TARGETS.items():
+        worst = _worst_compared(result, who)
+        if worst is not None:
+            verdict = "met" if worst[0] <= limit else f"**missed** by ×{worst[0] / limit:.1f}"
+            lines.append(f"* {who}, p50 ≤ {limit:g} ms: {verdict} (slowest: {worst[1]}, {worst[0]:.1f} ms)")
+    return [*lines, ""]
+
+
+def _who(name: str) -> str:
+    """The target a comparisons filter set answers to: ``team`` or ``company``."""
+    return "team" if name.startswith("team") else "company"
+
+
+def _worst_compared(result: SizeResult, who: str) -> tuple[float, str] | None:
+    """The slowest p50 (ms) of the comparisons section's answers for ``who`` (inf when one failed), and which."""
+    failed = [f"{r}, {n}" for (mode, r, n) in result.failures if mode == "compared" and _who(n) == who]
+    if failed:
+        return float("inf"), f"{failed[0]} failed"
+    found = [(p(t, 0.5) * 1000, f"{r}, {n}") for (r, n), t in result.compared.items() if _who(n) == who and t]
+    return max(found) if found else None
+
+
+def replace_section(text: str, heading: str, section: str) -> str:
+    """``text`` with its section that starts with ``heading`` (up to the next ``## ``) replaced by ``section``;
+    added before the hand-written notes (or at the end) when there is none."""
+    if heading in text:
+        start = text.index(heading)
+        following = text.find("\n## ", start + len(heading))
+        return text[:start] + section.rstrip("\n") + "\n" + (text[following:] if following >= 0 else "")
+    if NOTES in text:
+        at = text.index(NOTES)
+        return text[:at] + section.rstrip("\n") + "\n\n" + text[at:]
+    return text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
 
 
 def growth(results: list[SizeResult]) -> list[str]:
@@ -202,6 +270,11 @@ def checks(result: SizeResult) -> list[tuple[str, float, float, bool]]:
         lowest = min((_speedup(result, area), area) for area in AREAS)
         label = f"speed-up vs MariaDB, whole period, every area, × ≥ {target['speedup']:g} (lowest: {lowest[1]})"
         rows.append((label, lowest[0], target["speedup"], False))
+    if result.compared:
+        for who, limit in COMPARED_TARGETS.items():
+            slowest = _worst_compared(result, who)
+            if slowest is not None:
+                rows.append(row(f"answers with their comparisons, {who}, p50 ms", limit, slowest))
     if result.generate_s is not None:
         rows.append(("demo generator into MariaDB, s ≤ 120", result.generate_s, 120.0, True))
     if result.page_s:

@@ -6,8 +6,10 @@ realistic change (new visits of the day, statuses of recent visits changed), the
 (``/api/v1/<area>``) for four filter sets in three modes (MariaDB straight only up to ``--mariadb-max`` visits:
 a whole-period question takes minutes there at 1M). From 1M visits up it also serves the replica with gunicorn
 (2 workers, Redis cache), reads each worker's peak resident memory and times whole pages in headless Chromium
-after a filter change. It prints the tables, how each figure grows with the size, and writes them to
-``docs/benchmarks.md``.
+after a filter change. At 1M visits it also times the v1 answers with their comparisons (issue 13: every route
+of ``COMPARED``, the company and a team, whole period and bounded periods). It prints the tables, how each
+figure grows with the size, and writes them to ``docs/benchmarks.md``; ``--comparisons-only`` measures that
+section alone (a few minutes) and replaces it in the report.
 
 Targets (issue 11, at 1M and at 10M visits) are checked at those sizes; a miss is printed with its factor.
 """
@@ -27,8 +29,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from dashboard._bench_data import AREAS, REDIS, ROOT, SERVER, SizeResult, change_crm, database, filter_sets, refresh_job
-from dashboard._bench_report import NOTES, fmt_list, report
+from dashboard._bench_data import (
+    AREAS,
+    COMPARED,
+    COMPARED_AT,
+    REDIS,
+    ROOT,
+    SERVER,
+    SizeResult,
+    change_crm,
+    compared_sets,
+    database,
+    filter_sets,
+    refresh_job,
+    route_filters,
+)
+from dashboard._bench_report import COMPARED_HEADING, NOTES, compared_section, fmt_list, replace_section, report
 from dashboard._bench_serve import (
     AnswerError,
     browser_pages,
@@ -106,6 +122,9 @@ def run_size(visits: int, work: Path, repeats: int, maria_repeats: int, browser:
             said = f"{statistics.median(whole) * 1000:9.1f} ms" if whole else "failed"
             print(f"{mode:>8} {area:<16} whole period p50 {said}", flush=True)
 
+    if visits in COMPARED_AT:
+        run_compared(result, url, replica_path, app_db, repeats)
+
     if browser:
         process, base = serve(url, replica_path, app_db)
         try:
@@ -121,6 +140,60 @@ def run_size(visits: int, work: Path, repeats: int, maria_repeats: int, browser:
     return result
 
 
+def run_compared(result: SizeResult, url: str, replica_path: Path, app_db: Path, repeats: int) -> None:
+    """The comparisons section: every ``COMPARED`` route and filter set, uncached, from the replica."""
+    client = make_app(url, "replica", replica_path, app_db)
+    needed = route_filters(url)
+    for route in COMPARED:
+        for name, sample in compared_sets(url).items():
+            filters = {**sample, **needed.get(route, {})}
+            try:
+                time_api(client, route, filters, 1)  # the first answer after the app's start is not the usual one
+                result.compared[(route, name)] = time_api(client, route, filters, repeats, 10.0)
+            except AnswerError as exc:
+                result.failures[("compared", route, name)] = str(exc)
+            times = result.compared.get((route, name))
+            said = f"p50 {statistics.median(times) * 1000:7.1f} ms" if times else "failed"
+            print(f"compared {route:<16} {name:<20} {said}", flush=True)
+
+
+def comparisons_only(sizes: list[int], repeats: int, output: Path) -> int:
+    """Measure the comparisons section alone (building the replica first) and replace it in ``output``."""
+    work = Path(tempfile.mkdtemp(prefix="mediviz-bench-"))
+    try:
+        for size in sizes:
+            result = SizeResult(size)
+            url, _, note = database(size)
+            print(f"MariaDB database: {note}", flush=True)
+            replica_path = work / f"replica-{size}.duckdb"
+            refresh_job(url, replica_path, full=True)
+            run_compared(result, url, replica_path, work / "bench-app.sqlite", repeats)
+            lines = compared_section(result)
+            lines[2:2] = [
+                f"Measured alone by `make bench-comparisons` on commit `{_commit()}`, {time.strftime('%Y-%m-%d %H:%M')}"
+                ".",
+                "",
+            ]
+            section = "\n".join(lines)
+            print("\n" + section)
+            heading = f"{COMPARED_HEADING} at {size:,} visits".replace(",", " ")
+            if output.exists():
+                output.write_text(replace_section(output.read_text(), heading, section))
+                print(f"written to {output}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _commit() -> str:
+    """The short hash of the code measured (and whether it had uncommitted changes)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return commit + (" (with uncommitted changes)" if dirty.strip() else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__)
     parser.add_argument("--sizes", default="100000,300000,1000000,10000000", help="visit counts, comma-separated")
@@ -132,7 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip gunicorn and Chromium")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--regenerate", action="store_true", help="generate the databases even if present")
+    parser.add_argument(
+        "--comparisons-only",
+        action="store_true",
+        help="only the v1 answers with their comparisons, at 1M visits unless --sizes is given (a few minutes)",
+    )
     args = parser.parse_args(argv)
+    if args.comparisons_only:
+        given = "--sizes" in " ".join(argv if argv is not None else sys.argv)
+        sizes = sorted(int(size) for size in args.sizes.split(",")) if given else list(COMPARED_AT)
+        return comparisons_only(sizes, args.repeats, args.output)
     sizes = sorted(int(size) for size in args.sizes.split(","))
     started = time.perf_counter()
     if args.regenerate:
@@ -149,13 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_size(size, work, args.repeats, maria, browser))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    text = report(
-        results, commit + (" (with uncommitted changes)" if dirty.strip() else ""), time.perf_counter() - started
-    )
+    text = report(results, _commit(), time.perf_counter() - started)
     print("\n" + text)
     notes = ""
     if args.output.exists():  # the hand-written reading of the figures, below NOTES, is kept

@@ -9,7 +9,7 @@ better up (True), better down (False) or neither (None).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dash import Input, Output, callback, html
@@ -21,6 +21,8 @@ from data.metrics.scope import Scope, request_scope
 from pages._common import store_filters
 
 Values = Callable[[Filters, Scope], Mapping[str, float | None]]
+#: The same numbers over each span of days instead of the filters' period, from one pass (``periods.compared_over``).
+ValuesOver = Callable[[Filters, Scope, tuple[periods.Period, ...]], Sequence[Mapping[str, float | None]]]
 #: The line of a card when the period is unbounded.
 UNBOUNDED = "choisissez une période pour comparer"
 LABELS = {"precedent": "vs période préc.", "annee_precedente": "vs N-1"}
@@ -31,26 +33,19 @@ def _first_day() -> dt.date | None:
     return dt.date.fromisoformat(first) if first else None
 
 
-#: (filters, scope) -> {"precedent": KPIs, "annee_precedente": KPIs}: a page that counts both earlier periods
-#: with the current one, in one pass.
-Earlier = Callable[[Filters, Scope], Mapping[str, Mapping[str, float | None]]]
-
-
 def comparisons(
-    values_of: Values, filters: Filters, scope: Scope, earlier_of: Earlier | None = None
+    values_of: Values, filters: Filters, scope: Scope, values_over: ValuesOver | None = None
 ) -> dict[str, tuple[periods.Period | None, Mapping[str, float | None] | None]]:
-    """Each earlier period with the KPIs over it (``None`` when unbounded or before the CRM's first visit)."""
+    """Each earlier period with the KPIs over it (``None`` when unbounded or before the CRM's first visit): from
+    ``values_over`` in one call when the page has it, else from ``values_of`` per period."""
     first = _first_day()
-    together = earlier_of(filters, scope) if earlier_of is not None else None
-    out: dict[str, tuple[periods.Period | None, Mapping[str, float | None] | None]] = {}
-    for key, period in (("precedent", periods.previous(filters)), ("annee_precedente", periods.year_earlier(filters))):
-        if period is None or first is None or period.end < first:
-            out[key] = (period, None)
-        elif together is not None:
-            out[key] = (period, together.get(key))
-        else:
-            out[key] = (period, values_of(periods.over(filters, period), scope))
-    return out
+    earlier = {"precedent": periods.previous(filters), "annee_precedente": periods.year_earlier(filters)}
+    asked = tuple(dict.fromkeys(p for p in earlier.values() if p is not None and first is not None and p.end >= first))
+    if values_over is not None:
+        values = dict(zip(asked, values_over(filters, scope, asked) if asked else [], strict=True))
+    else:
+        values = {period: values_of(periods.over(filters, period), scope) for period in asked}
+    return {key: (period, None if period is None else values.get(period)) for key, period in earlier.items()}
 
 
 def line(
@@ -89,10 +84,10 @@ def register(
     decimals: Mapping[str, int] | None = None,
     extra: list[Input] | None = None,
     filters_of: Callable[..., Filters | str] | None = None,
-    earlier_of: Earlier | None = None,
+    values_over: ValuesOver | None = None,
 ) -> None:
     """The callback of the page's comparison lines (``filters_of(store, *extra values)``: the page's filters,
-    its own included; default: the sidebar's; ``earlier_of``: both earlier periods' KPIs at once)."""
+    its own included; default: the sidebar's; ``values_over``: both earlier periods' numbers at once)."""
 
     @callback(
         [Output(ids.kpi(page, n) + "-compare", "children") for n in names]
@@ -108,6 +103,6 @@ def register(
             return [UNBOUNDED] * len(names) + [""] * len(names)
         scope = request_scope()
         current = values_of(filters, scope)
-        earlier = comparisons(values_of, filters, scope, earlier_of)
+        earlier = comparisons(values_of, filters, scope, values_over)
         lines = [line(n, current.get(n), earlier, up_good.get(n), (decimals or {}).get(n, 0)) for n in names]
         return [text for text, _ in lines] + [hover for _, hover in lines]

@@ -9,7 +9,7 @@ from dash import html
 
 from components import fmt
 from data.app import settings
-from data.metrics import codes, delegue_report, equipe_report, performance_report, visites
+from data.metrics import codes, delegue_report, equipe_report, performance_report, periods, visites
 from data.metrics.filters import Filters
 from data.metrics.investissements_report import STATUTS
 from data.metrics.scope import Scope, users
@@ -42,10 +42,11 @@ def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {key: row[key] for key in KPIS}
 
 
-def earlier_values(filters: Filters, scope: Scope) -> dict[str, dict[str, Any]]:
-    """The KPI cards' numbers over both earlier periods, counted with the period's portfolio."""
+def values_over(filters: Filters, scope: Scope, asked: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """The KPI cards' numbers over the earlier periods ``asked``, counted with the period's portfolio."""
     earlier = delegue_report.earlier_rows(filters, scope, settings.current())
-    return {key: {name: row[name] for name in KPIS} for key, (_, row) in earlier.items()}
+    by_period = {period: {name: row[name] for name in KPIS} for period, row in earlier.values()}
+    return [by_period[period] for period in asked]
 
 
 def _shown(key: str, value: float | None) -> str:

@@ -64,9 +64,10 @@ def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     return _values(equipe_report.kpis(filters, scope, targets()))
 
 
-def earlier_values(filters: Filters, scope: Scope) -> dict[str, dict[str, Any]]:
-    """The KPI cards' numbers over both earlier periods, counted with the period's portfolio."""
-    return {key: _values(k) for key, (_, k) in equipe_report.earlier_kpis(filters, scope, targets()).items()}
+def values_over(filters: Filters, scope: Scope, asked: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """The KPI cards' numbers over the earlier periods ``asked``, counted with the period's portfolio."""
+    by_period = {period: _values(k) for period, k in equipe_report.earlier_kpis(filters, scope, targets()).values()}
+    return [by_period[period] for period in asked]
 
 
 def _values(k: dict[str, Any]) -> dict[str, Any]:
@@ -122,11 +123,12 @@ def scorecard_rows(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
     for row in body:
         last = row["derniere_evaluation"]
         shown = {key: row.get(key) for key in COLUMNS if key not in ("delegue", "evaluation")}
-        shown["delegue"] = row["delegue"] + (" (désactivé)" if row["desactive"] else "")
+        name = f"{row['delegue']}{' (désactivé)' if row['desactive'] else ''}"
+        shown["delegue"] = name
         shown["evaluation"] = (
             "" if last is None else f"{last['points']}/{last['sur']} le {fmt.date(_day(last['date']))}"
         )
-        shown["lien"] = f"[{_markdown_text(shown['delegue'])}]({rep_href(filters, row['id_utilisateur'])})"
+        shown["lien"] = f"[{_markdown_text(name)}]({rep_href(filters, row['id_utilisateur'])})"
         shown["id_utilisateur"] = row["id_utilisateur"]
         prior = None if before is None else before.get(row["id_utilisateur"])
         for key in equipe_report.COMPARED:

@@ -11,7 +11,7 @@ from dash import html
 
 from components import evaluations_figures as ef
 from components import figures, fmt, inputs
-from data.metrics import codes, evaluations, performance
+from data.metrics import codes, evaluations, performance, periods
 from data.metrics import evaluations_report as report
 from data.metrics import evaluations_tables as tables
 from data.metrics.filters import Filters
@@ -164,3 +164,8 @@ DECIMALS = {"note_moyenne": 1}
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards."""
     return report.kpis(evaluations.summary(filters, scope))
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    return [report.kpis(totals) for totals in evaluations.totals_over(filters, scope, spans)]

@@ -11,7 +11,7 @@ from dash import html
 
 from components import fmt, inputs
 from components import investissements_figures as figs
-from data.metrics import codes, investissements, investissements_report
+from data.metrics import codes, investissements, investissements_report, periods
 from data.metrics.filters import FilterError, Filters
 from data.metrics.scope import Scope
 from pages import _common
@@ -125,3 +125,9 @@ def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards."""
     frame = investissements.breakdowns(filters, scope)
     return {**investissements_report.kpis(frame), **investissements_report.engagement(frame)}
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    frames = investissements.kpi_rows_over(filters, scope, spans)
+    return [{**investissements_report.kpis(frame), **investissements_report.engagement(frame)} for frame in frames]

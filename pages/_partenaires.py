@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt, partenaires_figures
-from data.metrics import partenaires_report
+from data.metrics import partenaires_report, periods
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
 from pages import _common
@@ -103,7 +103,16 @@ DECIMALS = {"visites_moyennes": 2, "couverture": 1}
 
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards (coverage in %)."""
-    k = partenaires_report.kpis(filters, scope)
+    return _values(partenaires_report.kpis(filters, scope))
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    return [_values(k) for k in partenaires_report.kpis_over(filters, scope, spans)]
+
+
+def _values(k: dict[str, Any]) -> dict[str, Any]:
+    """The cards' numbers of the area's KPIs."""
     base, covered = k["comptes_portefeuille"], k["comptes_portefeuille_visites"]
     return {
         "comptes_visites": k["comptes_visites"], "visites_moyennes": k["visites_moyennes"],

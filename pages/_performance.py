@@ -10,7 +10,7 @@ from dash import html
 
 from components import figures, fmt
 from components import performance_figures as pf
-from data.metrics import codes, performance_report, shapes
+from data.metrics import codes, performance_report, periods, shapes
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
 from pages import _common
@@ -113,7 +113,16 @@ DECIMALS = {"par_jour": 1, "par_delegue": 2, "potentiel_fort": 1}
 
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards (the share of visits to A+/A partners in %)."""
-    k = performance_report.kpis(filters, scope)
+    return _values(performance_report.kpis(filters, scope))
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    return [_values(k) for k in performance_report.kpis_over(filters, scope, spans)]
+
+
+def _values(k: dict[str, Any]) -> dict[str, Any]:
+    """The cards' numbers of the area's KPIs."""
     share = 100 * k["visites_potentiel_fort"] / k["visites"] if k["visites"] else None
     return {
         "visites": k["visites"], "par_jour": k["visites_par_jour_ouvre"], "delegues_actifs": k["delegues_actifs"],

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt
-from data.metrics import utilisateurs_report, utilisateurs_tables
+from data.metrics import periods, utilisateurs_report, utilisateurs_tables
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
 from pages import _common
@@ -128,3 +128,8 @@ DECIMALS = {"visites_par_utilisateur": 1}
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards."""
     return utilisateurs_report.kpis(filters, scope)
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    return utilisateurs_report.kpis_over(filters, scope, spans)

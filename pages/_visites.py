@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import figures, fmt
-from data.metrics import shapes, visites, visites_report
+from data.metrics import periods, shapes, visites, visites_report
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
 from pages import _common
@@ -92,3 +92,8 @@ UP_GOOD = {"visites": True, "contacts": True, "visites_planifiees": True}
 def kpi_values(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The numbers of the KPI cards."""
     return visites_report.kpis(visites.counter_rows(filters, scope))
+
+
+def kpi_values_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpi_values`` over each span of days (the comparisons), in one statement."""
+    return list(visites.kpi_rows_over(filters, scope, spans))

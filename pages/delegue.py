@@ -143,5 +143,5 @@ _compare.register(
     d.UP_GOOD,
     d.DECIMALS,
     filters_of=lambda store: _rep_filters(store),
-    earlier_of=d.earlier_values,
+    values_over=d.values_over,
 )

@@ -120,4 +120,4 @@ def _table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> 
 
 
 register_csv(PAGE, list(e.TITLES), _table, {}, (), e.TITLES)
-_compare.register(PAGE, list(e.KPIS), e.kpi_values, e.UP_GOOD, e.DECIMALS, earlier_of=e.earlier_values)
+_compare.register(PAGE, list(e.KPIS), e.kpi_values, e.UP_GOOD, e.DECIMALS, values_over=e.values_over)

@@ -125,5 +125,12 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 TITLES = {**ev.SUMMARY_CHARTS, ev.DRILL: ev.DRILL_TITLES[0]}
 register_csv(PAGE, ev.LAYOUT, _csv_table, {"categories": State(CATEGORY, "value")}, [ev.DRILL], TITLES)
 _compare.register(
-    PAGE, list(ev.KPIS), ev.kpi_values, ev.UP_GOOD, ev.DECIMALS, [Input(CATEGORY, "value")], ev.page_filters
+    PAGE,
+    list(ev.KPIS),
+    ev.kpi_values,
+    ev.UP_GOOD,
+    ev.DECIMALS,
+    [Input(CATEGORY, "value")],
+    ev.page_filters,
+    ev.kpi_values_over,
 )

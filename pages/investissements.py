@@ -187,4 +187,6 @@ def _page_filters(store: Any, types: Any, partner: Any) -> Any:
     return filters if isinstance(filters, str) else inv.with_page_filters(filters, types, partner)
 
 
-_compare.register(PAGE, list(inv.KPIS), inv.kpi_values, inv.UP_GOOD, None, PAGE_INPUTS, _page_filters)
+_compare.register(
+    PAGE, list(inv.KPIS), inv.kpi_values, inv.UP_GOOD, None, PAGE_INPUTS, _page_filters, inv.kpi_values_over
+)

@@ -105,4 +105,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 TITLES = {**p.OVERVIEW_CHARTS, **{n: spec[0] for n, spec in p.DRILL_CHARTS.items()}}
 register_csv(PAGE, p.CHARTS, _csv_table, {}, p.DRILL_CHARTS, TITLES)
-_compare.register(PAGE, list(p.KPIS), p.kpi_values, p.UP_GOOD, p.DECIMALS)
+_compare.register(PAGE, list(p.KPIS), p.kpi_values, p.UP_GOOD, p.DECIMALS, values_over=p.kpi_values_over)

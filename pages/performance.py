@@ -124,4 +124,4 @@ def _csv_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any])
 
 TITLES = {**p.CATEGORY_CHARTS, "region": p.REGION_TITLES[0], **p.REP_CHARTS, "timeline": p.TIMELINE}
 register_csv(PAGE, p.CHARTS, _csv_table, {"granularity": State(GRANULARITY, "value")}, ["region"], TITLES)
-_compare.register(PAGE, list(p.KPIS), p.kpi_values, p.UP_GOOD, p.DECIMALS)
+_compare.register(PAGE, list(p.KPIS), p.kpi_values, p.UP_GOOD, p.DECIMALS, values_over=p.kpi_values_over)

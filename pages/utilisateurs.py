@@ -136,4 +136,4 @@ TITLES = {
     **{n: s[0] for n, s in u.DRILL_CHARTS.items()},
 }
 register_csv(PAGE, [u.MONTHS, u.MANAGERS, *u.CHARTS, *u.DRILL_CHARTS], _csv_table, {}, u.DRILL_CHARTS, TITLES)
-_compare.register(PAGE, list(u.KPIS), u.kpi_values, u.UP_GOOD, u.DECIMALS)
+_compare.register(PAGE, list(u.KPIS), u.kpi_values, u.UP_GOOD, u.DECIMALS, values_over=u.kpi_values_over)

@@ -148,4 +148,4 @@ register_csv(
     v.DRILL_CHARTS,
     titles={**v.COUNTER_CHARTS, **{n: spec[0] for n, spec in v.DRILL_CHARTS.items()}, "timeline": TIMELINE},
 )
-_compare.register(PAGE, list(v.KPIS), v.kpi_values, v.UP_GOOD)
+_compare.register(PAGE, list(v.KPIS), v.kpi_values, v.UP_GOOD, values_over=v.kpi_values_over)

@@ -52,3 +52,30 @@ def test_an_answer_that_failed_is_reported_and_misses_its_target() -> None:
     text = report([size], "abc1234", 60)
     assert "| utilisateurs | whole period | not run | **failed**: HTTP 503 Service surchargé |" in text
     assert "(slowest: utilisateurs, whole period failed) | — | **missed**: an answer failed |" in text
+
+
+def test_the_answers_with_their_comparisons_are_checked_against_the_company_and_team_targets() -> None:
+    from dashboard._bench_data import COMPARED, COMPARED_SETS
+    from dashboard._bench_report import compared_section, replace_section
+
+    size = _size(1_000_000, 40, mariadb=False)
+    for route in COMPARED:
+        for name in COMPARED_SETS:
+            size.compared[(route, name)] = [0.050 if name.startswith("team") else 0.080] * 3
+    size.compared[("utilisateurs", "12 last months +2")] = [0.120] * 3
+    section = "\n".join(compared_section(size))
+    assert section.startswith("## Answers with their comparisons at 1 000 000 visits")
+    assert "| visites | 80.0 ms (80.0 ms–80.0 ms, 3) | 80.0 ms (80.0 ms–80.0 ms, 3) |" in section
+    assert "**120.0 ms (120.0 ms–120.0 ms, 3)**" in section  # over the company's 100 ms
+    assert "* company, p50 ≤ 100 ms: **missed** by ×1.2 (slowest: utilisateurs, 12 last months +2, 120.0 ms)" in section
+    assert "* team, p50 ≤ 30 ms: **missed** by ×1.7" in section
+    text = report([size], "abc1234", 60)
+    assert section in text and "answers with their comparisons, team, p50 ms ≤ 30" in text
+    # --comparisons-only replaces the section in place, the rest of the report kept
+    old = "# Benchmarks\n\n" + section.replace("120.0", "99.0") + "\n## Reading the figures\nnotes\n"
+    assert replace_section(old, "## Answers with their comparisons at 1 000 000 visits", section) == (
+        "# Benchmarks\n\n" + section.rstrip("\n") + "\n\n## Reading the figures\nnotes\n"
+    )
+    assert replace_section("# B\n\n## Reading the figures\nn\n", "## Answers", "## Answers\nx\n") == (
+        "# B\n\n## Answers\nx\n\n## Reading the figures\nn\n"
+    )

@@ -73,6 +73,17 @@ def test_v1_bodies_carry_both_comparisons(client: FlaskClient) -> None:
         assert set(month["precedent"]["indicateurs"]) == set(month["indicateurs"])
 
 
+def test_a_visit_in_both_earlier_periods_counts_in_each(client: FlaskClient) -> None:
+    """400 days from 2025-01-12: the 400 days before (2023-12-09 … 2025-01-11) hold V1; one year earlier
+    (2024-01-12 … 2025-02-15) holds V1, V2 and V3: both earlier periods are read in one statement, V1 in both."""
+    dates = {"start_date": "2025-01-12", "end_date": "2026-02-15"}
+    for area, key in (("visites", "visites"), ("performance", "visites"), ("utilisateurs", "visites")):
+        body = client.get(f"/api/v1/{area}", query_string=dates).get_json()
+        assert body["indicateurs"][key] == 5, area  # V2, V3, V5, V6, V7
+        assert body["precedent"]["start_date"] == "2023-12-09" and body["precedent"]["indicateurs"][key] == 1, area
+        assert body["annee_precedente"]["indicateurs"][key] == 3, area
+
+
 @pytest.mark.parametrize(
     ("name", "today", "days"),
     [

@@ -16,6 +16,7 @@ from data.cache import memoized
 from data.metrics import codes, facts
 from data.metrics.facts import period_conditions
 from data.metrics.filters import Filters
+from data.metrics.periods import Period, over
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 from data.source.schema import codification, evaluation, evaluation_detailed, utilisateur
@@ -97,6 +98,22 @@ def summary_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: 
     return sa.union_all(*branches)
 
 
+def totals_over_stmt(filters: Filters, users: tuple[int, ...] | None, spans: tuple[Period, ...]) -> sa.CompoundSelect:
+    """Per span of days instead of the filters' period: ``periode`` (the span's index), evaluations, score sum,
+    distinct evaluated reps and evaluators (``summary_stmt``'s ``total``), one row each."""
+    branches = [
+        sa.select(
+            sa.literal(index, sa.Integer).label("periode"),
+            sa.func.count(E.c.id).label("evaluations"),
+            sa.func.sum(E.c.points_obtenu).label("points"),
+            sa.func.count(sa.distinct(E.c.id_utilisateur_evalue)).label("evalues"),
+            sa.func.count(sa.distinct(E.c.id_createur)).label("evaluateurs"),
+        ).where(*evaluation_conditions(over(filters, span), users))
+        for index, span in enumerate(spans)
+    ]
+    return sa.union_all(*branches)
+
+
 def categories_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.CompoundSelect:
     """Item count, item score sum and evaluations per category (``code_sous_categorie`` NULL) and per item.
 
@@ -148,6 +165,17 @@ def summary_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
         (dimension, None if key is None else int(key), text, *(int(value or 0) for value in measures))
         for dimension, key, text, *measures in rows
     ]
+
+
+@memoized
+def totals_over(filters: Filters, scope: Scope, spans: tuple[Period, ...]) -> list[list[dict[str, Any]]]:
+    """Over each span of days instead of the filters' period (the comparisons), in one statement: the
+    ``summary`` rows its headline numbers read (dimension ``total``)."""
+    out: list[list[dict[str, Any]]] = [[] for _ in spans]
+    for index, *measures in db.read(totals_over_stmt(filters, visible_users(filters, scope), spans)):
+        counts = dict(zip(("evaluations", "points", "evalues", "evaluateurs"), measures, strict=True))
+        out[index].append({"dimension": "total", **{name: int(n or 0) for name, n in counts.items()}})
+    return out
 
 
 def summary(filters: Filters, scope: Scope) -> list[dict[str, Any]]:

@@ -97,7 +97,9 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(frame),
-        **periods.compared(lambda earlier: kpis(evaluations.summary(earlier, scope)), filters),
+        **periods.compared_over(
+            lambda spans: [kpis(t) for t in evaluations.totals_over(filters, scope, spans)], filters
+        ),
         "distribution_notes": [{"tranche": band, "Nombre_evaluation": n} for band, n in band_rows(frame)],
         **_records(filters, scope, detailed=True),
     }

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from data.metrics.filters import CROSS_FIELDS, Filters
+from data.metrics.periods import Period, over
 from data.source.fact import DELETED, FACT, FACT_BY_REP, PV, TABLE_VERSION, V, fact_select
 
 
@@ -50,11 +51,31 @@ def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = F
     on the replica, as a CTE ``f``: their small slices cost DuckDB's planning more than their reading, and the
     CTE is bound once for every branch of a statement (a team's Utilisateurs statements at 1M visits: 74 -> 54 ms)
     where a whole-period slice would be materialised by it (Utilisateurs: 177 -> 232 ms)."""
+    slice_ = _slice(filters, users, materialised)
+    few = materialised and users is not None and len(users) <= FEW_REPS
+    return slice_.cte("f") if few else slice_.subquery("f")
+
+
+def spanned(
+    filters: Filters, users: tuple[int, ...] | None, materialised: bool, spans: tuple[Period, ...]
+) -> sa.Subquery:
+    """The fact's slices over each span of days (the filters' own period replaced, the other filters kept),
+    stacked, each row with the index of its span in ``spans`` (column ``periode``), as subquery ``f``: the
+    comparisons' earlier periods in one statement (a row in two overlapping spans is in both slices)."""
+    branches = [
+        _slice(over(filters, span), users, materialised).add_columns(sa.literal(index, sa.Integer).label("periode"))
+        for index, span in enumerate(spans)
+    ]
+    return (branches[0] if len(branches) == 1 else sa.union_all(*branches)).subquery("f")
+
+
+def _slice(filters: Filters, users: tuple[int, ...] | None, materialised: bool) -> sa.Select[Any]:
+    """The SELECT of ``rows``."""
     if not materialised:
         if not filters.cross():
-            return fact_select(visit_conditions(filters, users)).subquery("f")
+            return fact_select(visit_conditions(filters, users))
         crm = fact_select(visit_conditions(filters, users)).subquery("f0")
-        return sa.select(crm).where(*cross_conditions(crm, filters)).subquery("f")
+        return sa.select(crm).where(*cross_conditions(crm, filters))
     fact = FACT_BY_REP if users is not None and len(users) <= FEW_REPS else FACT
     where: list[sa.ColumnElement[bool]] = []
     if users is not None:
@@ -64,8 +85,7 @@ def rows(filters: Filters, users: tuple[int, ...] | None, materialised: bool = F
         where.append(fact.c.code_gamme_partenaire.in_(filters.gamme))
     if filters.region:
         where.append(fact.c.code_region_partenaire.in_(filters.region))
-    slice_ = sa.select(fact).where(*where, *cross_conditions(fact, filters))
-    return slice_.cte("f") if fact is FACT_BY_REP else slice_.subquery("f")
+    return sa.select(fact).where(*where, *cross_conditions(fact, filters))
 
 
 def visits(

@@ -18,6 +18,7 @@ from data.cache import memoized
 from data.metrics import facts
 from data.metrics.facts import period_conditions
 from data.metrics.filters import Filters
+from data.metrics.periods import Period, over
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 from data.source.schema import partenaire, partenaire_bc
@@ -140,6 +141,29 @@ def breakdowns_stmt(filters: Filters, users: tuple[int, ...] | None, materialise
     return sa.union_all(*selects)
 
 
+def kpis_over_stmt(filters: Filters, users: tuple[int, ...] | None, spans: tuple[Period, ...]) -> sa.CompoundSelect:
+    """Per span of days instead of the filters' period: ``periode`` (the span's index), then ``COLUMNS`` of
+    ``breakdowns_stmt``'s ``total`` and ``statut`` rows, what the headline numbers and the engagement read."""
+    null = sa.cast(sa.null(), CODE)
+    source = BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire)
+    branches = []
+    for index, span in enumerate(spans):
+        where = invest_conditions(over(filters, span), users)
+        for name, key in (("total", None), ("statut", BC.c.code_statut_bc)):
+            stmt = sa.select(
+                sa.literal(index, sa.Integer).label("periode"),
+                sa.literal(name, sa.String()).label("dimension"),
+                null.label("code_parent"),
+                (null if key is None else key).label("code"),
+                sa.func.sum(BC.c.budget).label("budget"),
+                sa.func.count(BC.c.id_business_case).label("business_cases"),
+                sa.func.count(sa.distinct(BC.c.id_partenaire)).label("partenaires"),
+            )
+            stmt = stmt.select_from(source).where(*where)
+            branches.append(stmt if key is None else stmt.group_by(key))
+    return sa.union_all(*branches)
+
+
 @memoized
 def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
     """``COLUMNS`` rows: one "total" row, then budget, business cases and partners per key of each dimension
@@ -151,6 +175,16 @@ def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
 def breakdowns(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
     """``breakdown_rows`` as dicts keyed by ``COLUMNS`` (fresh ones: the caller may change them)."""
     return [dict(zip(COLUMNS, row, strict=True)) for row in breakdown_rows(filters, scope)]
+
+
+@memoized
+def kpi_rows_over(filters: Filters, scope: Scope, spans: tuple[Period, ...]) -> list[list[dict[str, Any]]]:
+    """Over each span of days instead of the filters' period (the comparisons), in one statement: the
+    ``breakdowns`` rows the headline numbers and the engagement read (dimensions ``total`` and ``statut``)."""
+    out: list[list[dict[str, Any]]] = [[] for _ in spans]
+    for index, *row in db.read(kpis_over_stmt(filters, visible_users(filters, scope), spans)):
+        out[index].append(dict(zip(COLUMNS, (*row[:3], *(int(value or 0) for value in row[3:])), strict=True)))
+    return out
 
 
 def funded_partners_stmt(filters: Filters, users: tuple[int, ...] | None) -> sa.Select:

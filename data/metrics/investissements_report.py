@@ -200,7 +200,9 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         "filtres": filters.to_dict(),
         "unites": {"budget": "MAD", "business_cases": "business cases", "partenaires": "partenaires distincts"},
         "indicateurs": kpis(frame),
-        **periods.compared(lambda earlier: kpis(investissements.breakdowns(earlier, scope)), filters),
+        **periods.compared_over(
+            lambda spans: [kpis(f) for f in investissements.kpi_rows_over(filters, scope, spans)], filters
+        ),
         "engagement": engagement(frame),
         **{LEGACY[d][0]: _items(frame, d, rich=True) for d in LEGACY},
     }

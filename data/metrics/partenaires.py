@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from data.cache import memoized
 from data.metrics import facts
 from data.metrics.filters import Filters
+from data.metrics.periods import Period
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 from data.source.schema import codification, partenaire
@@ -89,6 +90,37 @@ def accounts_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
     return sa.union_all(*branches)
 
 
+def visited_over_stmt(
+    filters: Filters, users: tuple[int, ...] | None, materialised: bool, spans: tuple[Period, ...]
+) -> sa.Select:
+    """Per span of days (``facts.spanned``): ``periode``, visited accounts (``comptes``), the sum of their visits
+    (``visites``, as ``accounts_stmt``) and how many of them are in the partner base (``comptes_base``, as
+    ``coverage_stmt``); a span without visited accounts has no row."""
+    f = facts.spanned(filters, users, materialised, spans)
+    vp = (
+        sa.select(f.c.periode, f.c.id_partenaire, sa.func.count().label("visites"))
+        .where(f.c.id_partenaire.is_not(None))
+        .group_by(f.c.periode, f.c.id_partenaire)
+        .subquery("vp")
+    )
+    p = partenaire.alias("p")
+    in_base = [p.c.code_statut_partenaire != REJECTED, *base_conditions(p, filters)]
+    if filters.region:
+        in_base.append(p.c.code_region_partenaire.in_(filters.region))
+    if filters.gamme:
+        in_base.append(p.c.code_gamme.in_(filters.gamme))
+    return (
+        sa.select(
+            vp.c.periode,
+            sa.func.count().label("comptes"),
+            sa.func.sum(vp.c.visites).label("visites"),
+            sa.func.count(sa.case((sa.and_(*in_base), 1))).label("comptes_base"),
+        )
+        .select_from(vp.outerjoin(p, p.c.id_partenaire == vp.c.id_partenaire))
+        .group_by(vp.c.periode)
+    )
+
+
 def coverage_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Accounts of the partner base and those of them visited, per potentiel.
 
@@ -157,3 +189,14 @@ def account_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
 def coverage_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
     """``COVERAGE_COLUMNS`` rows: accounts of the base and visited ones, per potentiel (None: none recorded)."""
     return _rows(coverage_stmt(filters, visible_users(filters, scope), facts.materialised()), 1)
+
+
+@memoized
+def visited_rows_over(filters: Filters, scope: Scope, spans: tuple[Period, ...]) -> list[tuple[int, int, int]]:
+    """``(comptes, visites, comptes_base)`` of ``visited_over_stmt`` over each span of days (0 when none)."""
+    out = [(0, 0, 0)] * len(spans)
+    for index, *counts in db.read(
+        visited_over_stmt(filters, visible_users(filters, scope), facts.materialised(), spans)
+    ):
+        out[index] = (int(counts[0] or 0), int(counts[1] or 0), int(counts[2] or 0))
+    return out

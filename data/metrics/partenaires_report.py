@@ -129,7 +129,19 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     by_potential = [row for row in partenaires.account_rows(filters, scope) if row[0] == "potentiel"]  # every one
     visited, visits = sum(row[3] for row in by_potential), sum(row[4] for row in by_potential)
     base = partenaires.coverage_rows(filters, scope)
-    accounts, covered = sum(row[1] for row in base), sum(row[2] for row in base)
+    return _kpis(visited, visits, sum(row[1] for row in base), sum(row[2] for row in base))
+
+
+def kpis_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpis`` over each span of days instead of the filters' period (the comparisons), from one statement; the
+    partner base does not depend on the period."""
+    accounts = sum(row[1] for row in partenaires.coverage_rows(filters, scope))
+    rows = partenaires.visited_rows_over(filters, scope, spans)
+    return [_kpis(visited, visits, accounts, covered) for visited, visits, covered in rows]
+
+
+def _kpis(visited: int, visits: int, accounts: int, covered: int) -> dict[str, Any]:
+    """``kpis`` of the visited accounts, their visits, the partner base and its visited accounts."""
     return {
         "comptes_visites": visited,
         "visites_moyennes": visits / visited if visited else 0.0,
@@ -161,7 +173,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(filters, scope),
-        **periods.compared(lambda earlier: kpis(earlier, scope), filters),
+        **periods.compared_over(lambda spans: kpis_over(filters, scope, spans), filters),
         **legacy_payload(filters, scope),
         "etablissements": [dict(zip(keys, row, strict=True)) for row in establishment_rows(filters, scope)],
         "couverture_par_potentiel": [

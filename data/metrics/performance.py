@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from data.cache import memoized
 from data.metrics import facts
 from data.metrics.filters import Filters
+from data.metrics.periods import Period
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 
@@ -54,6 +55,19 @@ def totals_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
     return sa.select(facts.visits(f, filters).label("visites"), high.label("visites_potentiel_fort"))
 
 
+def users_over_stmt(
+    filters: Filters, users: tuple[int, ...] | None, materialised: bool, spans: tuple[Period, ...]
+) -> sa.Select:
+    """Per span of days (``facts.spanned``) and visiting user: ``periode, id_utilisateur, role`` (the user's
+    current role), ``visites`` and ``visites_potentiel_fort`` (as ``totals_stmt``; each visit has one user)."""
+    f = facts.spanned(filters, users, materialised, spans)
+    high = facts.visits(f, filters, "p_fort", f.c.potentiel_fort == 1)
+    keys = [f.c.periode, f.c.id_utilisateur, f.c.role]
+    return sa.select(*keys, facts.visits(f, filters).label("visites"), high.label("visites_potentiel_fort")).group_by(
+        *keys
+    )
+
+
 @memoized
 def breakdown_rows(filters: Filters, scope: Scope) -> list[tuple[str, str, int]]:
     """``(dimension, code, visites)``, dimension type, statut or potentiel: only the codes that occur."""
@@ -83,3 +97,18 @@ def totals(filters: Filters, scope: Scope) -> dict[str, int]:
     """``visites`` and ``visites_potentiel_fort`` (visits to an A+ or A partner) of the slice."""
     row = db.read(totals_stmt(filters, visible_users(filters, scope), facts.materialised()))[0]
     return {"visites": int(row[0] or 0), "visites_potentiel_fort": int(row[1] or 0)}
+
+
+UserVisits = tuple[int, str | None, int, int]  # id_utilisateur, role, visites, visites_potentiel_fort
+
+
+@memoized
+def user_rows_over(filters: Filters, scope: Scope, spans: tuple[Period, ...]) -> list[list[UserVisits]]:
+    """Over each span of days instead of the filters' period (the comparisons), in one statement: every user
+    with a visit, ``(id_utilisateur, role, visites, visites_potentiel_fort)``."""
+    out: list[list[UserVisits]] = [[] for _ in spans]
+    for index, user, role, visits, high in db.read(
+        users_over_stmt(filters, visible_users(filters, scope), facts.materialised(), spans)
+    ):
+        out[index].append((int(user), role, int(visits or 0), int(high or 0)))
+    return out

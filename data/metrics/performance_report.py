@@ -144,9 +144,11 @@ def days(filters: Filters, scope: Scope, granularity: str = "jour") -> pd.DataFr
 
 def working_days(filters: Filters, scope: Scope) -> int:
     """Monday-to-Friday days of the period: the filters' dates, else the first and last days with visits."""
-    seen = visites.timeline_rows(filters, scope)
-    first = filters.start_date or (seen[0][0] if seen else None)
-    last = filters.end_date or (seen[-1][0] if seen else None)
+    first, last = filters.start_date, filters.end_date
+    if first is None or last is None:  # the days with visits bound it (not needed for dates: one statement less)
+        seen = visites.timeline_rows(filters, scope)
+        first = first or (seen[0][0] if seen else None)
+        last = last or (seen[-1][0] if seen else None)
     if first is None or last is None or first > last:
         return 0
     return int(np.busday_count(first, last + dt.timedelta(days=1)))
@@ -158,7 +160,11 @@ def team_reps(filters: Filters, scope: Scope, counts: dict[int, int] | None = No
     visits per user if the caller has them already."""
     if counts is None:
         counts = dict(performance.per_user_rows(filters, scope))
-    allowed = visible_users(filters, scope)
+    return _team(counts, visible_users(filters, scope))
+
+
+def _team(counts: dict[int, int], allowed: tuple[int, ...] | None) -> list[tuple[int, bool, int]]:
+    """``team_reps`` of the visits per user ``counts`` and the users the filters allow."""
     reps = []
     for uid, _nom, role, statut in _people(users()):
         visits = counts.get(int(uid), 0)
@@ -179,9 +185,22 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     Utilisateurs page's DEL + KAM) is a rep with at least one visit in the slice, disabled or not; the reps of
     the selection are the enabled ones, plus the disabled ones who made visits.
     """
-    totals = performance.totals(filters, scope)
-    team = team_reps(filters, scope)
-    open_days = working_days(filters, scope)
+    return _kpis(performance.totals(filters, scope), team_reps(filters, scope), working_days(filters, scope))
+
+
+def kpis_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpis`` over each span of days instead of the filters' period (the comparisons), from one statement."""
+    allowed = visible_users(filters, scope)
+    out = []
+    for span, rows in zip(spans, performance.user_rows_over(filters, scope, spans), strict=True):
+        totals = {"visites": sum(row[2] for row in rows), "visites_potentiel_fort": sum(row[3] for row in rows)}
+        team = _team({uid: visits for uid, _, visits, _ in rows}, allowed)
+        out.append(_kpis(totals, team, working_days(periods.over(filters, span), scope)))
+    return out
+
+
+def _kpis(totals: dict[str, int], team: list[tuple[int, bool, int]], open_days: int) -> dict[str, Any]:
+    """``kpis`` of the slice's totals, its reps (``team_reps``) and its working days."""
     active = sum(1 for _, _, n in team if n > 0)
     per_rep = sum(n for _, _, n in team) / active if active else None
     return {
@@ -216,7 +235,7 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy lists with codes, labels and user ids added, plus the headline numbers."""
     out: dict[str, Any] = {"filtres": filters.to_dict(), "indicateurs": kpis(filters, scope)}
-    out.update(periods.compared(lambda earlier: kpis(earlier, scope), filters))
+    out.update(periods.compared_over(lambda spans: kpis_over(filters, scope, spans), filters))
     for dimension, key in LEGACY_CODE_KEYS.items():
         out[LEGACY_KEYS[dimension]] = [
             {key: code, "libelle": label, "nombre_visites": n}

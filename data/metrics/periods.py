@@ -8,8 +8,9 @@ given). "Mois" alone (that month of every year), one date alone, or nothing at a
   is the same number of days, ending the day before it starts;
 * one year earlier: the same days one year before (29 February becomes the 28th).
 
-``compared`` runs an area's KPI function on the period and on both earlier ones, for the v1 bodies; the pages
-draw the same numbers (``pages._compare``).
+``compared`` runs an area's KPI function on both earlier periods, for the v1 bodies; ``compared_over`` gives the
+same body from one function of both periods (one statement over the two slices instead of a pass per period);
+the pages draw the same numbers (``pages._compare``).
 """
 
 from __future__ import annotations
@@ -106,6 +107,18 @@ def compared(kpis: Callable[[Filters], dict[str, Any]], filters: Filters) -> dic
     for key, period in (("precedent", previous(filters)), ("annee_precedente", year_earlier(filters))):
         out[key] = None if period is None else {**period.to_dict(), "indicateurs": kpis(over(filters, period))}
     return out
+
+
+def compared_over(kpis_over: Callable[[tuple[Period, ...]], list[dict[str, Any]]], filters: Filters) -> dict[str, Any]:
+    """``compared``, with the KPIs of both earlier periods from one call: ``kpis_over(spans)`` gives the KPIs of
+    each span (an area's statements over the spans in one pass). The same period twice (a year's) is asked once."""
+    earlier = {"precedent": previous(filters), "annee_precedente": year_earlier(filters)}
+    spans = tuple(dict.fromkeys(period for period in earlier.values() if period is not None))
+    values = dict(zip(spans, kpis_over(spans) if spans else [], strict=True))
+    return {
+        key: None if period is None else {**period.to_dict(), "indicateurs": values[period]}
+        for key, period in earlier.items()
+    }
 
 
 def change(current: float | None, earlier: float | None) -> float | None:

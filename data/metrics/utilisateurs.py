@@ -6,6 +6,7 @@ An *active user* is a distinct ``tab_visite.id_utilisateur`` with at least one n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,19 @@ COUNTS = ["utilisateurs", "visites"]
 def active_users(f: sa.FromClause) -> sa.ColumnElement[int]:
     """Number of active users: distinct visiting users."""
     return sa.func.count(sa.distinct(f.c.id_utilisateur)).label("utilisateurs")
+
+
+def per_user(
+    f: sa.FromClause, filters: Filters, keys: Sequence[sa.ColumnElement[Any]], flags: Sequence[str], name: str = "g"
+) -> sa.FromClause:
+    """``f`` summed per visiting user and ``keys`` first, as CTE ``name`` with the ``keys``' names and each of
+    ``flags`` summed, when visits are sums of flags (``facts.visits``): a group's active users are then counted
+    over one row per user instead of every contact (the distinct count over every contact is the dear part);
+    else ``f`` itself (straight from the CRM, or under a gamme or région filter: visits counted distinct)."""
+    if "p_visite" not in f.c or filters.contact_level():
+        return f
+    sums = [sa.func.sum(f.c[flag]).label(flag) for flag in flags]
+    return sa.select(f.c.id_utilisateur, *keys, *sums).group_by(f.c.id_utilisateur, *keys).cte(name)
 
 
 def _no_code() -> sa.ColumnElement[str]:
@@ -52,9 +66,16 @@ def levels_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
     partner status is the current ``tab_partenaire`` one and the role the current ``tab_utilisateur`` one.
     With no key, the totals of the slice (one row, zeros on an empty slice).
     """
-    f = facts.rows(filters, users, materialised)
+    rows = facts.rows(filters, users, materialised)
+    summed: dict[str, sa.FromClause] = {}  # dimension -> the slice summed per user and its keys (``per_user``)
+    for dimension in dict.fromkeys(level[0] for level in LEVELS):
+        mine = [level for level in LEVELS if level[0] == dimension]
+        columns = dict.fromkeys(key for _, parent, child, _ in mine for key in (parent, child) if key)
+        flags = list(dict.fromkeys(flag for *_, flag in mine))
+        summed[dimension] = per_user(rows, filters, [rows.c[key] for key in columns], flags, f"g_{dimension}")
     branches = []
     for dimension, parent, child, flag in LEVELS:
+        f = summed[dimension]
         keys = [f.c[key] for key in (parent, child) if key is not None]
         stmt = sa.select(
             sa.literal(dimension, sa.String(10)).label("dimension"),
@@ -69,9 +90,12 @@ def levels_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
 
 def months_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Active users and visits per calendar month (year and month of ``date_visite``)."""
-    f = facts.rows(filters, users, materialised)
-    year = sa.extract("year", f.c.date_visite)
-    month = sa.extract("month", f.c.date_visite)
+    rows = facts.rows(filters, users, materialised)
+    year: sa.ColumnElement[Any] = sa.extract("year", rows.c.date_visite)
+    month: sa.ColumnElement[Any] = sa.extract("month", rows.c.date_visite)
+    f = per_user(rows, filters, [year.label("annee"), month.label("mois")], ["p_visite"])
+    if f is not rows:
+        year, month = f.c.annee, f.c.mois
     return (
         sa.select(year.label("annee"), month.label("mois"), active_users(f), facts.visits(f, filters).label("visites"))
         .group_by(year, month)
@@ -81,7 +105,8 @@ def months_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
 
 def managers_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Active users and visits per manager at visit time (``tab_visite.id_responsable``, NULL kept)."""
-    f = facts.rows(filters, users, materialised)
+    rows = facts.rows(filters, users, materialised)
+    f = per_user(rows, filters, [rows.c.id_responsable], ["p_visite"])
     return (
         sa.select(f.c.id_responsable, active_users(f), facts.visits(f, filters).label("visites"))
         .group_by(f.c.id_responsable)

@@ -6,10 +6,18 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, periods, utilisateurs
+from data.metrics import codes, performance, periods, utilisateurs
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import REP_ROLES, Scope
-from data.metrics.utilisateurs_tables import Row, _frame, direct_managers, manager_rows, month_rows, team_rows
+from data.metrics.utilisateurs_tables import (
+    Row,
+    _frame,
+    direct_managers,
+    manager_rows,
+    managers_of,
+    month_rows,
+    team_rows,
+)
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
@@ -102,6 +110,24 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     }
 
 
+def kpis_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
+    """``kpis`` over each span of days instead of the filters' period (the comparisons), from one statement: the
+    visiting users with their visits and current role (each visit has one user)."""
+    out = []
+    for rows in performance.user_rows_over(filters, scope, spans):
+        actifs, visites = len(rows), sum(row[2] for row in rows)
+        out.append(
+            {
+                "utilisateurs_actifs": actifs,
+                "visites": visites,
+                "visites_par_utilisateur": round(visites / actifs, 1) if actifs else None,
+                "managers": managers_of({row[0] for row in rows}),
+                "delegues_actifs": sum(1 for row in rows if row[1] in REP_ROLES),
+            }
+        )
+    return out
+
+
 def _records(rows: list[Row], keys: dict[str, str]) -> list[dict[str, Any]]:
     """JSON records of ``rows`` with their columns renamed to ``keys`` (in ``keys`` order)."""
     return [{new: row[old] for old, new in keys.items()} for row in rows]
@@ -147,7 +173,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(filters, scope),
-        **periods.compared(lambda earlier: kpis(earlier, scope), filters),
+        **periods.compared_over(lambda spans: kpis_over(filters, scope, spans), filters),
         "nombre_nouvelle_utilisateur_par_mois": _records(month_rows(filters, scope), {**MONTH_KEYS, **VISITS}),
         "nombre_utilisateur_par_gammes": _records(dims["gamme"], {**GAMME_KEYS, **VISITS}),
         "pourcentage_visites_par_responsable": _records(

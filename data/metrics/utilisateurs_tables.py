@@ -141,7 +141,11 @@ def team_table(filters: Filters, scope: Scope) -> pd.DataFrame:
 def direct_managers(filters: Filters, scope: Scope) -> int:
     """How many distinct current direct managers (``tab_utilisateur.id_responsable``) the slice's active users
     have: the "Managers" KPI, in the current hierarchy as the team filter."""
-    active = {uid for uid, _ in performance.per_user_rows(filters, scope)}
+    return managers_of({uid for uid, _ in performance.per_user_rows(filters, scope)})
+
+
+def managers_of(active: set[int]) -> int:
+    """How many distinct current direct managers the users ``active`` have (``direct_managers``)."""
     frame = users()
     bosses = frame.loc[frame["id_utilisateur"].isin(active), "id_responsable"].dropna()
     return len(set(bosses.astype(int)))

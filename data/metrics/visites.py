@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from data.cache import memoized
 from data.metrics import facts, shapes
 from data.metrics.filters import Filters
+from data.metrics.periods import Period
 from data.metrics.scope import Scope, visible_users
 from data.source import db
 from data.source.fact import day
@@ -44,6 +45,29 @@ def counters_stmt(filters: Filters, users: tuple[int, ...] | None, materialised:
         .group_by(*keys)
         .order_by(*keys)
     )
+
+
+#: The headline numbers (``visites_report.kpis``): name -> the contacts it counts visits of (None: every one).
+KPI_VISITS: dict[str, Any] = {
+    "visites": None,
+    "visites_planifiees": ("code_type_visite", "PLAN"),
+    "visites_non_planifiees": ("code_type_visite", "HOPL"),
+    "visites_groupe": ("type_visite", "G"),
+    "visites_en_double": ("flag_accompagnee", "O"),
+}
+
+
+def kpis_stmt(
+    filters: Filters, users: tuple[int, ...] | None, materialised: bool, spans: tuple[Period, ...]
+) -> sa.Select:
+    """The headline numbers over each span of days (``facts.spanned``): ``periode``, ``contacts``, then the
+    visits of ``KPI_VISITS``; a span without contacts has no row."""
+    f = facts.spanned(filters, users, materialised, spans)
+    counts = [
+        facts.visits(f, filters, "p_visite", None if on is None else f.c[on[0]] == on[1]).label(name)
+        for name, on in KPI_VISITS.items()
+    ]
+    return sa.select(f.c.periode, facts.contacts(), *counts).group_by(f.c.periode)
 
 
 def two_level_stmt(
@@ -104,6 +128,16 @@ def counter_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
     partner kind."""
     stmt = counters_stmt(filters, visible_users(filters, scope), facts.materialised())
     return [(*row[:3], *(int(value or 0) for value in row[3:])) for row in db.read(stmt)]
+
+
+@memoized
+def kpi_rows_over(filters: Filters, scope: Scope, spans: tuple[Period, ...]) -> list[dict[str, int]]:
+    """The headline numbers of ``visites_report.kpis`` over each span of days instead of the filters' period (the
+    comparisons), in one statement: ``contacts`` and the visits of ``KPI_VISITS``, 0 in a span without visits."""
+    out = [dict.fromkeys(["contacts", *KPI_VISITS], 0) for _ in spans]
+    for index, *counts in db.read(kpis_stmt(filters, visible_users(filters, scope), facts.materialised(), spans)):
+        out[index] = {name: int(n or 0) for name, n in zip(out[index], counts, strict=True)}
+    return out
 
 
 def counters(filters: Filters, scope: Scope) -> pd.DataFrame:

@@ -153,7 +153,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     return {
         "filtres": filters.to_dict(),
         "indicateurs": kpis(rows),
-        **periods.compared(lambda earlier: kpis(visites.counter_rows(earlier, scope)), filters),
+        **periods.compared_over(lambda spans: visites.kpi_rows_over(filters, scope, spans), filters),
         "statistiques": counters(rows, "contacts"),
         "statistiques_visites": counters(rows, "visites"),
         "region": shapes.nest(*region_levels(filters, scope, "contacts"), REGION_KEYS),
