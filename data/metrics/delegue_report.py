@@ -58,13 +58,17 @@ def rep_of(filters: Filters) -> dict[str, Any]:
 
 
 def rep_row(
-    filters: Filters, scope: Scope, targets: Targets, rep_tiers: list[tuple[Any, ...]] | None = None
+    filters: Filters,
+    scope: Scope,
+    targets: Targets,
+    rep_tiers: list[tuple[Any, ...]] | None = None,
+    activity_rows: list[tuple[int, ...]] | None = None,
 ) -> dict[str, Any]:
     """The rep's scorecard numbers (whatever their role: a manager who visits has a page too)."""
     uid = filters.id_utilisateur
     assert uid is not None
-    rows = equipe_report.scorecard(filters, scope, targets, reps=[(uid, False, 0)], rep_tiers=rep_tiers)
-    return rows[0]
+    reps = [(uid, False, 0)]
+    return equipe_report.scorecard(filters, scope, targets, reps, rep_tiers, activity_rows)[0]
 
 
 def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, tuple[periods.Period, dict[str, Any]]]:
@@ -72,9 +76,11 @@ def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, 
     counted with the period's)."""
     found = equipe.spans(filters, scope)
     reach = equipe.reach_rows(filters, scope, targets)
+    unique = tuple(dict.fromkeys(found[1:]))
+    activity = dict(zip(unique, equipe.activity_over(filters, scope, unique), strict=True))
     out = {}
     for k, (key, period) in enumerate(zip(equipe_report.EARLIER, found[1:], strict=False), start=1):
-        row = rep_row(periods.over(filters, period), scope, targets, reach[k]["reps"])
+        row = rep_row(periods.over(filters, period), scope, targets, reach[k]["reps"], activity[period])
         out[key] = (period, {name: row[name] for name in AVERAGED})
     return out
 

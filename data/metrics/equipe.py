@@ -45,10 +45,27 @@ def activity_stmt(
     """Per visiting user: ``ACTIVITY_COLUMNS`` (distinct visits, field days, A+/A visits, planned visits due by
     ``today`` and done, visits per outcome)."""
     f = facts.rows(filters, users, materialised)
+    return sa.select(f.c.id_utilisateur, *_activity(f, filters, today)).group_by(f.c.id_utilisateur)
+
+
+def activity_over_stmt(
+    filters: Filters,
+    users: tuple[int, ...] | None,
+    today: dt.date,
+    spans: tuple[periods.Period, ...],
+    materialised: bool,
+) -> sa.Select:
+    """``activity_stmt`` over each span at once: ``periode`` (the span's index), then ``ACTIVITY_COLUMNS``."""
+    f = facts.spanned(filters, users, materialised, spans)
+    keys = (f.c.periode, f.c.id_utilisateur)
+    return sa.select(*keys, *_activity(f, filters, today)).group_by(*keys)
+
+
+def _activity(f: sa.FromClause, filters: Filters, today: dt.date) -> list[sa.ColumnElement[Any]]:
     due = sa.and_(
         f.c.code_type_visite == "PLAN", f.c.date_visite < dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
     )
-    measures = [
+    measures: list[sa.ColumnElement[Any]] = [
         facts.visits(f, filters).label("visites"),
         sa.func.count(sa.distinct(day(f.c.date_visite))).label("jours_terrain"),
         facts.visits(f, filters, "p_fort", f.c.potentiel_fort == 1).label("visites_potentiel_fort"),
@@ -58,7 +75,7 @@ def activity_stmt(
     measures += [
         facts.visits(f, filters, when=f.c.code_statut_visite == code).label(f"issue_{code}") for code in OUTCOMES
     ]
-    return sa.select(f.c.id_utilisateur, *measures).group_by(f.c.id_utilisateur)
+    return measures
 
 
 def activity_rows(filters: Filters, scope: Scope) -> list[tuple[int, ...]]:
@@ -70,6 +87,23 @@ def activity_rows(filters: Filters, scope: Scope) -> list[tuple[int, ...]]:
 def _activity_rows(filters: Filters, scope: Scope, today: dt.date) -> list[tuple[int, ...]]:
     stmt = activity_stmt(filters, visible_users(filters, scope), today, facts.materialised())
     return [tuple(int(value or 0) for value in row) for row in db.read(stmt)]
+
+
+def activity_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[list[tuple[int, ...]]]:
+    """``activity_rows`` over each span (the filters' own period replaced), counted in one statement."""
+    return _activity_over(filters, scope, spans, filter_module.today())
+
+
+@memoized
+def _activity_over(
+    filters: Filters, scope: Scope, spans: tuple[periods.Period, ...], today: dt.date
+) -> list[list[tuple[int, ...]]]:
+    out: list[list[tuple[int, ...]]] = [[] for _ in spans]
+    if spans:
+        stmt = activity_over_stmt(filters, visible_users(filters, scope), today, spans, facts.materialised())
+        for index, *row in db.read(stmt):
+            out[int(index)].append(tuple(int(value or 0) for value in row))
+    return out
 
 
 def span(filters: Filters, scope: Scope) -> periods.Period | None:

@@ -48,9 +48,13 @@ def reach(rows: list[tuple[str, int, int]], targets: Targets, months: float) -> 
     return out
 
 
-def team(filters: Filters, scope: Scope) -> list[tuple[int, bool, int]]:
+Activity = list[tuple[int, ...]]
+
+
+def team(filters: Filters, scope: Scope, activity: Activity | None = None) -> list[tuple[int, bool, int]]:
     """Performance's reps of the selection, counted from the activity rows (no statement of their own)."""
-    counts = {row[0]: row[1] for row in equipe.activity_rows(filters, scope)}
+    rows = equipe.activity_rows(filters, scope) if activity is None else activity
+    counts = {row[0]: row[1] for row in rows}
     return performance_report.team_reps(filters, scope, counts)
 
 
@@ -65,10 +69,12 @@ def scorecard(
     targets: Targets,
     reps: list[tuple[int, bool, int]] | None = None,
     rep_tiers: list[tuple[Any, ...]] | None = None,
+    activity_rows: Activity | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order; ``rep_tiers``: the
-    reps' portfolios if the caller counted them already (``equipe.reach_rows``)."""
-    activity = {row[0]: row for row in equipe.activity_rows(filters, scope)}
+    """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order; ``rep_tiers`` and
+    ``activity_rows``: the reps' portfolios and activity if the caller counted them already."""
+    counted = equipe.activity_rows(filters, scope) if activity_rows is None else activity_rows
+    activity = {row[0]: row for row in counted}
     months = _months(filters, scope)
     per_rep: dict[int, list[tuple[str, int, int]]] = {}
     tiers_of = equipe.rep_tier_rows(filters, scope, targets) if rep_tiers is None else rep_tiers
@@ -78,7 +84,7 @@ def scorecard(
     budgets = equipe.budget_rows(filters, scope)
     people = users().set_index("id_utilisateur")
     rows = []
-    for uid, disabled, _ in team(filters, scope) if reps is None else reps:
+    for uid, disabled, _ in team(filters, scope, counted) if reps is None else reps:
         act = activity.get(uid, (uid, *[0] * (len(equipe.ACTIVITY_COLUMNS) - 1)))
         counts = dict(zip(equipe.ACTIVITY_COLUMNS, act, strict=True))
         tiers = reach(per_rep.get(uid, []), targets, months)
@@ -122,16 +128,20 @@ def _measures(counts: dict[str, int], tiers: dict[str, dict[str, int]]) -> dict[
 
 
 def kpis(
-    filters: Filters, scope: Scope, targets: Targets, team_tiers: list[tuple[Any, ...]] | None = None
+    filters: Filters,
+    scope: Scope,
+    targets: Targets,
+    team_tiers: list[tuple[Any, ...]] | None = None,
+    activity_rows: Activity | None = None,
 ) -> dict[str, Any]:
     """The team's headline numbers: every user's visits in the slice (as Performance counts them), the
     selection's portfolio (the partner base for the whole company), the reps and the budget they engaged;
-    ``team_tiers``: the portfolio if the caller counted it already."""
-    activity = equipe.activity_rows(filters, scope)
+    ``team_tiers`` and ``activity_rows``: the portfolio and the activity if the caller counted them already."""
+    activity = equipe.activity_rows(filters, scope) if activity_rows is None else activity_rows
     counts = {name: sum(row[i] for row in activity) for i, name in enumerate(equipe.ACTIVITY_COLUMNS) if i}
     portfolio_rows = equipe.tier_rows(filters, scope, targets) if team_tiers is None else team_tiers
     tiers = reach(portfolio_rows, targets, _months(filters, scope))
-    reps = team(filters, scope)
+    reps = team(filters, scope, activity)
     return {
         "delegues": len(reps),
         "delegues_sans_visite": sum(1 for _, _, n in reps if n == 0),
@@ -148,10 +158,17 @@ def earlier_kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, 
     unbounded), their portfolios counted with the period's (``equipe.reach_rows``)."""
     found = equipe.spans(filters, scope)
     reach_of = equipe.reach_rows(filters, scope, targets)
+    activity = _earlier_activity(filters, scope, found)
     return {
-        key: (period, kpis(periods.over(filters, period), scope, targets, reach_of[k]["team"]))
+        key: (period, kpis(periods.over(filters, period), scope, targets, reach_of[k]["team"], activity[period]))
         for k, (key, period) in enumerate(zip(EARLIER, found[1:], strict=False), start=1)
     }
+
+
+def _earlier_activity(filters: Filters, scope: Scope, found: list[periods.Period]) -> dict[periods.Period, Activity]:
+    """The activity over the earlier spans, in one statement (a year's two identical ones asked once)."""
+    unique = tuple(dict.fromkeys(found[1:]))
+    return dict(zip(unique, equipe.activity_over(filters, scope, unique), strict=True))
 
 
 def scorecards(
@@ -162,7 +179,8 @@ def scorecards(
     if len(found) < 2:
         return scorecard(filters, scope, targets), None
     reps = equipe.reach_rows(filters, scope, targets)[1]["reps"]
-    before = scorecard(periods.over(filters, found[1]), scope, targets, rep_tiers=reps)
+    activity = _earlier_activity(filters, scope, found)[found[1]]
+    before = scorecard(periods.over(filters, found[1]), scope, targets, rep_tiers=reps, activity_rows=activity)
     return scorecard(filters, scope, targets), {row["id_utilisateur"]: row for row in before}
 
 
