@@ -90,7 +90,8 @@ def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int 
     if manager is None:
         return None
     team = filters.replace(id_utilisateur=None, id_responsable=manager)
-    rows = equipe_report.scorecard(team, scope, targets)
+    reach = equipe.reach_rows(team, scope, targets, False)  # the period alone: the average is not compared
+    rows = equipe_report.scorecard(team, scope, targets, rep_tiers=reach[0]["reps"] if reach else [])
     out: dict[str, Any] = {"delegues": len(rows)}
     for key in AVERAGED:
         values = [row[key] for row in rows if row[key] is not None]
