@@ -21,6 +21,7 @@ def _page(status: int = 200, values: dict[str, Any] | None = None, **extra: Any)
     shown = values or {
         **{f"frequence:{tier or 'NR'}": f"{per_month:g}".replace(".", ",") for tier, per_month in now.frequences},
         "portefeuille_mois": str(now.portefeuille_mois),
+        "portefeuille_visites_min": str(now.portefeuille_visites_min),
         "relance_jours": str(now.relance_jours),
     }
     tiers = [

@@ -81,7 +81,7 @@ def test_changed_targets_change_the_attainment_at_once(client: FlaskClient, app:
 
     assert equipe(client, annee=2025)["portefeuille_par_potentiel"][0]["atteinte"] == 0.0  # A+ (P3): 2 of 24
     values = {f"frequence:{tier or 'NR'}": "0" for tier in settings.TIERS}
-    values |= {"frequence:A+": "0,1", "portefeuille_mois": "12", "relance_jours": "60"}
+    values |= {"frequence:A+": "0,1", "portefeuille_mois": "12", "portefeuille_visites_min": "1", "relance_jours": "60"}
     with app.server.app_context():
         try:
             settings.save(values, "admin")
@@ -203,3 +203,26 @@ def test_scope_refusals(app: Any) -> None:
     unknown = admin.get("/api/v1/delegue", query_string={"id_utilisateur": 99})
     assert unknown.status_code == 404 and unknown.get_json()["error"] == "utilisateur inconnu (99)"
     assert chef.get("/api/v1/delegue", query_string={"id_utilisateur": 99}).status_code == 403  # not theirs either
+
+
+def test_a_minimum_of_visits_leaves_the_occasional_contacts_out(
+    client: FlaskClient, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At least 2 visits in the 12 months to 31 March 2025: rep 3 keeps P1 (V1, V2) and P2 (V2, V7), not P3 (V2
+    alone); rep 4 saw P4 once (V3): an empty portfolio. Rep 3's accounts to revisit in 2025 lose P3."""
+    from data.app import settings
+
+    monkeypatch.setattr(filters_module, "today", lambda: D(2026, 11, 29))
+    values = {f"frequence:{tier or 'NR'}": str(v) for tier, v in settings.DEFAULT_TARGETS.items()}
+    values |= {"portefeuille_mois": "12", "relance_jours": "60"}
+    with app.server.app_context():
+        settings.save({**values, "portefeuille_visites_min": "2"}, "admin")
+    try:
+        body = equipe(client, start_date="2025-01-01", end_date="2025-03-31", id_responsable=2)
+        rep = client.get("/api/v1/delegue", query_string={"annee": 2025, "id_utilisateur": 3}).get_json()
+    finally:
+        with app.server.app_context():
+            settings.save({**values, "portefeuille_visites_min": "1"}, "admin")
+    assert body["indicateurs"]["portefeuille"] == 2 and body["reglages"]["portefeuille_visites_min"] == 2
+    assert (rows(body)[3]["portefeuille"], rows(body)[4]["portefeuille"], rows(body)[4]["couverture"]) == (2, 0, None)
+    assert [(a["id_partenaire"], a["jours_sans_visite"]) for a in rep["comptes_a_relancer"]] == [(1, 350), (2, 275)]

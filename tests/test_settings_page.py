@@ -11,7 +11,7 @@ from tests.conftest import csrf, login
 
 def form(**changes: str) -> dict[str, str]:
     values = {f"frequence:{tier or 'NR'}": str(v) for tier, v in settings.DEFAULT_TARGETS.items()}
-    return {**values, "portefeuille_mois": "12", "relance_jours": "60", **changes}
+    return {**values, "portefeuille_mois": "12", "portefeuille_visites_min": "1", "relance_jours": "60", **changes}
 
 
 def test_an_admin_changes_the_targets_and_the_api_follows(sqlite_app: Any) -> None:

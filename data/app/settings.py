@@ -26,11 +26,14 @@ TIER_LABELS = {"A+": "A+", "A": "A", "B": "B", "C": "C", "D": "D", "": "Non rens
 #: Default target visits per month and tier: A+ twice a month, A monthly, B every two months, C quarterly, D and
 #: partners without a potential are not targeted (0: no attainment computed).
 DEFAULT_TARGETS = {"A+": 2.0, "A": 1.0, "B": 0.5, "C": 0.25, "D": 0.0, "": 0.0}
-#: The portfolio: partners the selection's reps visited in the N months up to the period's end.
+#: The portfolio: partners the selection's reps visited in the N months up to the period's end, at least M times
+#: (1: every partner seen, as issue 13 defines it; 2 leaves out the occasional contacts seen once).
 DEFAULT_MONTHS = 12
+DEFAULT_MIN_VISITS = 1
 #: "Comptes à relancer": portfolio accounts not visited for at least this many days.
 DEFAULT_SILENCE = 60
-LIMITS = {"frequence": (0.0, 20.0), "portefeuille_mois": (1, 36), "relance_jours": (7, 365)}
+LIMITS = {"frequence": (0.0, 20.0), "portefeuille_mois": (1, 36), "portefeuille_visites_min": (1, 12)}
+LIMITS |= {"relance_jours": (7, 365)}
 
 dash_setting = sa.Table(
     "dash_setting",
@@ -58,6 +61,7 @@ class Targets:
     frequences: tuple[tuple[str, float], ...] = tuple(DEFAULT_TARGETS.items())
     portefeuille_mois: int = DEFAULT_MONTHS
     relance_jours: int = DEFAULT_SILENCE
+    portefeuille_visites_min: int = DEFAULT_MIN_VISITS
 
     def per_month(self, tier: str | None) -> float:
         """Target visits per month of a tier (None: no potential)."""
@@ -76,6 +80,7 @@ class Targets:
         return {
             "frequences_cibles": {tier or "non_renseigne": value for tier, value in self.frequences},
             "portefeuille_mois": self.portefeuille_mois,
+            "portefeuille_visites_min": self.portefeuille_visites_min,
             "relance_jours": self.relance_jours,
         }
 
@@ -100,7 +105,12 @@ def parse(saved: Mapping[str, str]) -> Targets:
         except ValueError:
             frequences.append((tier, DEFAULT_TARGETS[tier]))
     whole = {}
-    for name, default in (("portefeuille_mois", DEFAULT_MONTHS), ("relance_jours", DEFAULT_SILENCE)):
+    wholes = (
+        ("portefeuille_mois", DEFAULT_MONTHS),
+        ("relance_jours", DEFAULT_SILENCE),
+        ("portefeuille_visites_min", DEFAULT_MIN_VISITS),
+    )
+    for name, default in wholes:
         text = saved.get(name, "")
         whole[name] = int(text) if text.isdigit() else default
     return Targets(tuple(frequences), **whole)
@@ -122,6 +132,7 @@ def validate(values: Mapping[str, Any]) -> dict[str, str]:
         out[_key(tier)] = f"{round(number, 2):g}"
     for name, message in (
         ("portefeuille_mois", "Fenêtre du portefeuille : un nombre de mois entre 1 et 36."),
+        ("portefeuille_visites_min", "Visites minimum sur la fenêtre : un nombre entre 1 et 12."),
         ("relance_jours", "Comptes à relancer : un nombre de jours entre 7 et 365."),
     ):
         text = str(values.get(name, "")).strip()

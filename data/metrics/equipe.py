@@ -147,7 +147,8 @@ def reach_rows(filters: Filters, scope: Scope, targets: Targets, earlier: bool =
     caps = [portfolio.cap_of(targets, portfolio.months_in(period)) for period in found]
     materialised = facts.materialised()
     pair_rows = portfolio.pairs(filters, users, materialised, found, targets.portefeuille_mois)
-    stmts = [sa.select(portfolio.reach_stmt(pair_rows, caps, team=users is not None).subquery())]
+    least = targets.portefeuille_visites_min
+    stmts = [sa.select(portfolio.reach_stmt(pair_rows, caps, users is not None, least).subquery())]
     if users is None:
         over = [filters, *(periods.over(filters, period) for period in found[1:])]
         stmts.append(sa.select(portfolio.base_reach_stmt(over, materialised, caps).subquery()))
@@ -188,7 +189,7 @@ def _silent_rows(filters: Filters, scope: Scope, targets: Targets, today: dt.dat
     users = visible_users(filters, scope)
     pair_rows = portfolio.pairs(filters, users, facts.materialised(), [period], targets.portefeuille_mois, reference)
     before = reference - dt.timedelta(days=targets.relance_jours - 1)
-    rows = db.read(sa.select(portfolio.silent_stmt(pair_rows, before).subquery()))
+    rows = db.read(sa.select(portfolio.silent_stmt(pair_rows, before, targets.portefeuille_visites_min).subquery()))
     return [
         (int(pid), tier or "", day_of(last), int(seen or 0), nom, prenom, ville)
         for pid, tier, last, seen, nom, prenom, ville in rows

@@ -59,7 +59,7 @@ def pairs(
 ) -> sa.CTE:
     """``pairs``: one row per (rep, partner) visited in a window or a period of ``spans`` (the period first, then
     the earlier ones it is compared with, all read in one pass): ``id_utilisateur, id_partenaire, potentiel``,
-    per span ``k`` ``portefeuille_k`` (1 when visited in its window) and ``visites_k`` (visits in it), and
+    per span ``k`` ``portefeuille_k`` (the visits in its window) and ``visites_k`` (the visits in it), and
     with a ``reference`` day, ``derniere_visite`` (the last visit's time up to it, included) and
     ``visites_fenetre`` (the visits in the first span's window up to it)."""
     starts = [window_start(span.end, months) for span in spans]
@@ -70,7 +70,7 @@ def pairs(
         # the period's own conditions (a month of every year included); the earlier ones are plain ranges
         inside = facts.period_conditions(filters if k == 0 else periods.over(filters, span), f.c.date_visite)
         window = sa.and_(f.c.date_visite >= _at(start), f.c.date_visite < _at(span.end + dt.timedelta(days=1)))
-        measures.append(sa.func.max(sa.case((window, 1), else_=0)).label(f"portefeuille_{k}"))
+        measures.append(sa.func.sum(sa.case((window, 1), else_=0)).label(f"portefeuille_{k}"))
         measures.append(
             sa.func.sum(sa.case((sa.and_(*inside) if inside else sa.true(), 1), else_=0)).label(f"visites_{k}")
         )
@@ -107,23 +107,28 @@ def _capped(column: sa.ColumnElement[Any], cap: int) -> sa.ColumnElement[int]:
 
 
 def _partners(
-    pair_rows: sa.CTE, measure: sa.ColumnElement[Any], k: int = 0, extra: sa.ColumnElement[Any] | None = None
+    pair_rows: sa.CTE,
+    measure: sa.ColumnElement[Any],
+    least: int,
+    k: int = 0,
+    extra: sa.ColumnElement[Any] | None = None,
 ) -> sa.Subquery:
-    """The selection's portfolio partners of span ``k`` (visited in its window by one of its reps):
-    ``id_partenaire, potentiel`` and ``measure`` (and ``extra``) over their pairs."""
+    """The selection's portfolio partners of span ``k`` (visited ``least`` times in its window by one of its
+    reps): ``id_partenaire, potentiel`` and ``measure`` (and ``extra``) over their pairs."""
     return (
         sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure, *([] if extra is None else [extra]))
         .group_by(pair_rows.c.id_partenaire, pair_rows.c.potentiel)
-        .having(sa.func.max(pair_rows.c[f"portefeuille_{k}"]) == 1)
+        .having(sa.func.max(pair_rows.c[f"portefeuille_{k}"]) >= least)
         .subquery(f"partners_{k}")
     )
 
 
-def reach_stmt(pair_rows: sa.CTE, caps: list[int], team: bool) -> sa.CompoundSelect:
+def reach_stmt(pair_rows: sa.CTE, caps: list[int], team: bool, least: int = 1) -> sa.CompoundSelect:
     """Portfolio partners per (span ``k``, rep, potentiel, visits in the span capped at ``caps[k]``): ``k,
     id_utilisateur, potentiel, visites, partenaires``; with ``team``, also the selection's (``id_utilisateur``
-    -1), where a partner of several reps counts once, with the visits of all of them. One statement: the pairs
-    are read once for every span."""
+    -1), where a partner of several reps counts once, with the visits of all of them; a rep's portfolio holds the
+    partners they visited at least ``least`` times in the window. One statement: the pairs are read once for every
+    span."""
     branches = []
     for k, cap in enumerate(caps):
         visits = _capped(pair_rows.c[f"visites_{k}"], cap)
@@ -131,11 +136,11 @@ def reach_stmt(pair_rows: sa.CTE, caps: list[int], team: bool) -> sa.CompoundSel
             sa.select(
                 sa.literal(k).label("k"), pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits, sa.func.count()
             )
-            .where(pair_rows.c[f"portefeuille_{k}"] == 1)
+            .where(pair_rows.c[f"portefeuille_{k}"] >= least)
             .group_by(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits)
         )
         if team:
-            per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c[f"visites_{k}"]).label("visites"), k)
+            per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c[f"visites_{k}"]).label("visites"), least, k)
             capped = _capped(per_partner.c.visites, cap)
             branches.append(
                 sa.select(sa.literal(k), sa.literal(-1), per_partner.c.potentiel, capped, sa.func.count()).group_by(
@@ -169,13 +174,14 @@ def base_reach_stmt(spans: list[Filters], materialised: bool, caps: list[int]) -
     return sa.union_all(*branches)
 
 
-def silent_stmt(pair_rows: sa.CTE, before: dt.date) -> sa.Select:
+def silent_stmt(pair_rows: sa.CTE, before: dt.date, least: int = 1) -> sa.Select:
     """Portfolio partners whose last visit by the selection is before ``before``: ``id_partenaire, potentiel,
     derniere_visite, visites_fenetre, nom, prenom, ville`` (code), with the partner's current name and city."""
     p = partenaire.alias("p")
     last = _partners(
         pair_rows,
         sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"),
+        least,
         extra=sa.func.sum(pair_rows.c.visites_fenetre).label("visites_fenetre"),
     )
     cutoff = dt.datetime.combine(before, dt.time())
