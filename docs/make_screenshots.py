@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app, demo_setup  # noqa: E402
 
-PAGES = ["visites", "performance", "partenaires", "evaluations", "investissements", "utilisateurs"]
+PAGES = ["visites", "performance", "partenaires", "evaluations", "investissements", "utilisateurs", "equipe"]
 #: The README's views: last month, compared with the month before and the year before, as a manager reads them.
 README_QUERY = "periode=mois_dernier"
 

@@ -9,6 +9,7 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from components import figures, grids, ids
@@ -132,6 +133,8 @@ def update_page(store: dict[str, Any] | None) -> list[Any]:
 
 
 def _table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]) -> Any:
+    if filters.id_utilisateur is None:  # an export asked before a rep was chosen: the page's message
+        return pd.DataFrame({"Message": [NO_REP]})
     return d.chart_table(name, filters, scope, state)
 
 
