@@ -68,7 +68,8 @@ def rep_row(
     uid = filters.id_utilisateur
     assert uid is not None
     reps = [(uid, False, 0)]
-    return equipe_report.scorecard(filters, scope, targets, reps, rep_tiers, activity_rows)[0]
+    evaluated = activity_rows is None  # an earlier period's numbers: their evaluation is not compared
+    return equipe_report.scorecard(filters, scope, targets, reps, rep_tiers, activity_rows, evaluated)[0]
 
 
 def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, tuple[periods.Period, dict[str, Any]]]:
@@ -91,7 +92,7 @@ def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int 
         return None
     team = filters.replace(id_utilisateur=None, id_responsable=manager)
     reach = equipe.reach_rows(team, scope, targets, False)  # the period alone: the average is not compared
-    rows = equipe_report.scorecard(team, scope, targets, rep_tiers=reach[0]["reps"] if reach else [])
+    rows = equipe_report.scorecard(team, scope, targets, rep_tiers=reach[0]["reps"] if reach else [], evaluated=False)
     out: dict[str, Any] = {"delegues": len(rows)}
     for key in AVERAGED:
         values = [row[key] for row in rows if row[key] is not None]

@@ -137,28 +137,32 @@ Reach = list[dict[str, list[tuple[Any, ...]]]]
 @memoized
 def reach_rows(filters: Filters, scope: Scope, targets: Targets, earlier: bool = True) -> Reach:
     """Per span of ``spans`` (the period first): ``reps``, each rep's own portfolio as ``(id_utilisateur,
-    potentiel, visites capped, partenaires)`` rows, and ``team``, the selection's as ``(potentiel, visites capped,
-    partenaires)`` rows ("" for no potential); the company's (no selection of people) is the partner base. The
-    spans are counted together: the comparisons cost no pass of their own (``earlier`` False: the period alone)."""
+    partenaires, vus, fort, fort_cible)`` rows (see ``portfolio.reach_stmt``), and ``team``, the selection's as
+    ``(potentiel, visites capped, partenaires)`` rows ("" for no potential); the company's (no selection of
+    people) is the partner base. The spans are counted together: the comparisons cost no pass of their own
+    (``earlier`` False: the period alone)."""
     found = spans(filters, scope, earlier)
     if not found:
         return []
     users = visible_users(filters, scope)
     caps = [portfolio.cap_of(targets, portfolio.months_in(period)) for period in found]
     materialised = facts.materialised()
-    pair_rows = portfolio.pairs(filters, users, materialised, found, targets.portefeuille_mois)
+    # the reps' own portfolios are compared with the previous period only (the scorecard's rows); the selection's
+    # with both: for the company it is the partner base, so its pairs need not reach a year back
+    paired = found if users is not None else found[:2]
+    pair_rows = portfolio.pairs(filters, users, materialised, paired, targets.portefeuille_mois)
+    required = [portfolio.required_high(targets, portfolio.months_in(period)) for period in paired]
     least = targets.portefeuille_visites_min
-    stmts = [sa.select(portfolio.reach_stmt(pair_rows, caps, users is not None, least).subquery())]
+    stmt = portfolio.reach_stmt(pair_rows, caps[: len(paired)], required, users is not None, least)
     if users is None:
         over = [filters, *(periods.over(filters, period) for period in found[1:])]
-        stmts.append(sa.select(portfolio.base_reach_stmt(over, materialised, caps).subquery()))
+        stmt = sa.union_all(*stmt.selects, *portfolio.base_reach_stmt(over, materialised, caps).selects)
     out: Reach = [{"reps": [], "team": []} for _ in found]
-    for stmt in stmts:
-        for k, uid, tier, visits, n in db.read(stmt):
-            if int(uid) == -1:
-                out[int(k)]["team"].append((tier or "", int(visits), int(n)))
-            else:
-                out[int(k)]["reps"].append((int(uid), tier or "", int(visits), int(n)))
+    for k, uid, tier, visits, n, seen, high, at_target in db.read(sa.select(stmt.subquery())):
+        if int(uid) == -1:
+            out[int(k)]["team"].append((tier or "", int(visits), int(n)))
+        else:
+            out[int(k)]["reps"].append((int(uid), int(n), int(seen or 0), int(high or 0), int(at_target or 0)))
     return out
 
 
@@ -169,7 +173,7 @@ def tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[An
 
 
 def rep_tier_rows(filters: Filters, scope: Scope, targets: Targets) -> list[tuple[Any, ...]]:
-    """Each rep's own portfolio over the period: ``(id_utilisateur, potentiel, visites capped, partenaires)``."""
+    """Each rep's own portfolio over the period: ``(id_utilisateur, partenaires, vus, fort, fort_cible)``."""
     reach = reach_rows(filters, scope, targets)
     return reach[0]["reps"] if reach else []
 

@@ -70,32 +70,31 @@ def scorecard(
     reps: list[tuple[int, bool, int]] | None = None,
     rep_tiers: list[tuple[Any, ...]] | None = None,
     activity_rows: Activity | None = None,
+    evaluated: bool = True,
 ) -> list[dict[str, Any]]:
     """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order; ``rep_tiers`` and
-    ``activity_rows``: the reps' portfolios and activity if the caller counted them already."""
+    ``activity_rows``: the reps' portfolios and activity if the caller counted them already; ``evaluated``
+    False: no last evaluation (an earlier period's rows, whose evaluation is not compared)."""
     counted = equipe.activity_rows(filters, scope) if activity_rows is None else activity_rows
     activity = {row[0]: row for row in counted}
-    months = _months(filters, scope)
-    per_rep: dict[int, list[tuple[str, int, int]]] = {}
     tiers_of = equipe.rep_tier_rows(filters, scope, targets) if rep_tiers is None else rep_tiers
-    for uid, tier, visits, n in tiers_of:
-        per_rep.setdefault(uid, []).append((tier, visits, n))
-    evaluations = equipe.last_evaluations(filters, scope)
+    per_rep = {row[0]: row[1:] for row in tiers_of}
+    evaluations = equipe.last_evaluations(filters, scope) if evaluated else {}
     budgets = equipe.budget_rows(filters, scope)
-    people = users().set_index("id_utilisateur")
+    people = _people()
     rows = []
     for uid, disabled, _ in team(filters, scope, counted) if reps is None else reps:
         act = activity.get(uid, (uid, *[0] * (len(equipe.ACTIVITY_COLUMNS) - 1)))
         counts = dict(zip(equipe.ACTIVITY_COLUMNS, act, strict=True))
-        tiers = reach(per_rep.get(uid, []), targets, months)
         last = evaluations.get(uid)
+        nom, role, statut = people.get(uid, (f"Utilisateur {uid}", None, None))
         rows.append(
             {
                 "id_utilisateur": uid,
-                "delegue": people.at[uid, "nom"],
-                "role": people.at[uid, "role"],
-                "desactive": disabled or people.at[uid, "statut"] != ACTIVE,
-                **_measures(counts, tiers),
+                "delegue": nom,
+                "role": role,
+                "desactive": disabled or statut != ACTIVE,
+                **_measures(counts, per_rep.get(uid, (0, 0, 0, 0))),
                 "derniere_evaluation": None
                 if last is None
                 else {"points": last[0], "sur": last[1], "date": last[2].isoformat()},
@@ -105,21 +104,38 @@ def scorecard(
     return rows
 
 
-def _measures(counts: dict[str, int], tiers: dict[str, dict[str, int]]) -> dict[str, Any]:
-    """The scorecard's numbers of one rep (or of the team) from its activity counts and its reach per tier."""
-    total = {key: sum(row[key] for row in tiers.values()) for key in ("portefeuille", "visites")}
-    high = {key: sum(tiers.get(t, {}).get(key, 0) for t in HIGH) for key in ("portefeuille", "a_la_cible")}
+def _people() -> dict[int, tuple[Any, Any, Any]]:
+    """Every CRM user's ``(nom, role, statut)`` by id."""
+    frame = users()
+    columns = (frame["id_utilisateur"], frame["nom"], frame["role"], frame["statut"])
+    return {int(uid): (nom, role, statut) for uid, nom, role, statut in zip(*columns, strict=True)}
+
+
+def summary(tiers: dict[str, dict[str, int]]) -> tuple[int, int, int, int]:
+    """A portfolio's ``(partenaires, vus, fort, fort_cible)`` from its reach per tier (``reach``)."""
+    return (
+        sum(row["portefeuille"] for row in tiers.values()),
+        sum(row["visites"] for row in tiers.values()),
+        sum(tiers.get(tier, {}).get("portefeuille", 0) for tier in HIGH),
+        sum(tiers.get(tier, {}).get("a_la_cible", 0) for tier in HIGH),
+    )
+
+
+def _measures(counts: dict[str, int], portfolio_of: tuple[int, ...]) -> dict[str, Any]:
+    """The scorecard's numbers of one rep (or of the team) from its activity counts and its portfolio's
+    ``(partenaires, vus, fort, fort_cible)``."""
+    partners, seen, high, high_at_target = portfolio_of
     return {
         "visites": counts["visites"],
         "jours_terrain": counts["jours_terrain"],
         "visites_par_jour_terrain": _ratio(counts["visites"], counts["jours_terrain"]),
         "part_visites_potentiel_fort": rate(counts["visites_potentiel_fort"], counts["visites"]),
-        "portefeuille": total["portefeuille"],
-        "portefeuille_visites": total["visites"],
-        "couverture": rate(total["visites"], total["portefeuille"]),
-        "portefeuille_potentiel_fort": high["portefeuille"],
-        "potentiel_fort_a_la_cible": high["a_la_cible"],
-        "atteinte_potentiel_fort": rate(high["a_la_cible"], high["portefeuille"]),
+        "portefeuille": partners,
+        "portefeuille_visites": seen,
+        "couverture": rate(seen, partners),
+        "portefeuille_potentiel_fort": high,
+        "potentiel_fort_a_la_cible": high_at_target,
+        "atteinte_potentiel_fort": rate(high_at_target, high),
         "planifiees_dues": counts["planifiees_dues"],
         "planifiees_realisees": counts["planifiees_realisees"],
         "respect_planning": rate(counts["planifiees_realisees"], counts["planifiees_dues"]),
@@ -145,7 +161,7 @@ def kpis(
     return {
         "delegues": len(reps),
         "delegues_sans_visite": sum(1 for _, _, n in reps if n == 0),
-        **_measures(counts, tiers),
+        **_measures(counts, summary(tiers)),
         "budget_engage": sum(equipe.budget_rows(filters, scope).values()),
     }
 
@@ -180,7 +196,8 @@ def scorecards(
         return scorecard(filters, scope, targets), None
     reps = equipe.reach_rows(filters, scope, targets)[1]["reps"]
     activity = _earlier_activity(filters, scope, found)[found[1]]
-    before = scorecard(periods.over(filters, found[1]), scope, targets, rep_tiers=reps, activity_rows=activity)
+    over = periods.over(filters, found[1])
+    before = scorecard(over, scope, targets, rep_tiers=reps, activity_rows=activity, evaluated=False)
     return scorecard(filters, scope, targets), {row["id_utilisateur"]: row for row in before}
 
 

@@ -27,6 +27,7 @@ from data.metrics import facts, periods
 from data.metrics.filters import Filters
 from data.metrics.partenaires import REJECTED, base_conditions, potential, visited_accounts
 from data.metrics.periods import Period
+from data.source.fact import HIGH_POTENTIAL
 from data.source.schema import partenaire
 
 #: The frequency buckets: partners with 0, 1, 2, 3 and 4 or more visits in the period.
@@ -123,30 +124,47 @@ def _partners(
     )
 
 
-def reach_stmt(pair_rows: sa.CTE, caps: list[int], team: bool, least: int = 1) -> sa.CompoundSelect:
-    """Portfolio partners per (span ``k``, rep, potentiel, visits in the span capped at ``caps[k]``): ``k,
-    id_utilisateur, potentiel, visites, partenaires``; with ``team``, also the selection's (``id_utilisateur``
-    -1), where a partner of several reps counts once, with the visits of all of them; a rep's portfolio holds the
-    partners they visited at least ``least`` times in the window. One statement: the pairs are read once for every
-    span."""
+def reach_stmt(
+    pair_rows: sa.CTE, caps: list[int], required: list[dict[str, int]], team: bool, least: int = 1
+) -> sa.CompoundSelect:
+    """Per span ``k`` (one statement: the pairs are read once for every span), ``k, id_utilisateur, potentiel,
+    visites, partenaires, vus, fort, fort_cible``:
+
+    * one row per rep (``potentiel`` and ``visites`` null): their portfolio's ``partenaires`` (the partners they
+      visited at least ``least`` times in the window), those ``vus`` in the span, those of high potential
+      (``fort``) and those of them at target (``fort_cible``: ``required[k]``, visits needed per high tier);
+    * with ``team``, the selection's portfolio (``id_utilisateur`` -1) per (potentiel, visits in the span capped at
+      ``caps[k]``): a partner of several reps counts once, with the visits of all of them.
+    """
+    no_text, no_number = sa.cast(sa.null(), sa.String(8)), sa.cast(sa.null(), sa.Integer)
     branches = []
     for k, cap in enumerate(caps):
-        visits = _capped(pair_rows.c[f"visites_{k}"], cap)
+        visits = pair_rows.c[f"visites_{k}"]
+        high = pair_rows.c.potentiel.in_(HIGH_POTENTIAL)
+        at_target = [(sa.and_(pair_rows.c.potentiel == tier, visits >= n), 1) for tier, n in required[k].items()]
         branches.append(
             sa.select(
-                sa.literal(k).label("k"), pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits, sa.func.count()
+                sa.literal(k, sa.Integer).label("k"),
+                pair_rows.c.id_utilisateur,
+                no_text.label("potentiel"),
+                no_number.label("visites"),
+                sa.func.count().label("partenaires"),
+                sa.func.sum(sa.case((visits > 0, 1), else_=0)).label("vus"),
+                sa.func.sum(sa.case((high, 1), else_=0)).label("fort"),
+                sa.func.sum(sa.case(*at_target, else_=0) if at_target else sa.literal(0)).label("fort_cible"),
             )
             .where(pair_rows.c[f"portefeuille_{k}"] >= least)
-            .group_by(pair_rows.c.id_utilisateur, pair_rows.c.potentiel, visits)
+            .group_by(pair_rows.c.id_utilisateur)
         )
         if team:
-            per_partner = _partners(pair_rows, sa.func.sum(pair_rows.c[f"visites_{k}"]).label("visites"), least, k)
+            per_partner = _partners(pair_rows, sa.func.sum(visits).label("visites"), least, k)
             capped = _capped(per_partner.c.visites, cap)
             branches.append(
-                sa.select(sa.literal(k), sa.literal(-1), per_partner.c.potentiel, capped, sa.func.count()).group_by(
-                    per_partner.c.potentiel, capped
-                )
-            )
+                sa.select(
+                    sa.literal(k, sa.Integer), sa.literal(-1, sa.Integer), per_partner.c.potentiel, capped,
+                    sa.func.count(), no_number, no_number, no_number,
+                ).group_by(per_partner.c.potentiel, capped)
+            )  # fmt: skip
     return sa.union_all(*branches)
 
 
@@ -166,7 +184,9 @@ def base_reach_stmt(spans: list[Filters], materialised: bool, caps: list[int]) -
         tier = potential(p.c.code_potentiel)
         visits = _capped(sa.func.coalesce(vp.c.visites, 0), cap)
         branches.append(
-            sa.select(sa.literal(k), sa.literal(-1), tier, visits, sa.func.count())
+            sa.select(
+                sa.literal(k), sa.literal(-1), tier, visits, sa.func.count(), *[sa.cast(sa.null(), sa.Integer)] * 3
+            )
             .select_from(p.outerjoin(vp, vp.c.id_partenaire == p.c.id_partenaire))
             .where(*where)
             .group_by(tier, visits)
@@ -204,3 +224,9 @@ def cap_of(targets: Targets, months: float) -> int:
     """The count above which buckets and targets no longer tell partners apart."""
     required = [targets.required(tier, months) or 0 for tier, _ in targets.frequences]
     return max(4, *required)
+
+
+def required_high(targets: Targets, months: float) -> dict[str, int]:
+    """The visits each high tier (A+, A) needs over ``months``, for the tiers that have a target."""
+    needed = {tier: targets.required(tier, months) for tier in HIGH_POTENTIAL}
+    return {tier: n for tier, n in needed.items() if n is not None}
