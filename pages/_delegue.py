@@ -100,6 +100,7 @@ def chart_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]
                     "Ville": cities.get(r["code_ville_partenaire"], r["code_ville_partenaire"]),
                     "Dernière visite": r["derniere_visite"],
                     "Jours sans visite": r["jours_sans_visite"],
+                    "Visites sur la fenêtre": r["visites_fenetre"],
                     "N° partenaire": r["id_partenaire"],
                 }
                 for r in revisit

@@ -31,6 +31,9 @@ EVALUATIONS = "delegue-evaluations"
 CASES = "delegue-business-cases"
 #: A day as the CRM gives it (2025-03-31) shown in French (31/03/2025); "jamais" for none.
 LAST_SEEN = "params.value ? params.value.split('-').reverse().join('/') : 'jamais'"
+#: A day as the CRM gives it (2025-03-31), shown in French (31/03/2025); "jamais" for none.
+LAST_SEEN = "params.value ? params.value.split('-').reverse().join('/') : 'jamais'"
+NUMBER = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
 NO_REP = "Choisissez un délégué : filtre « Délégué » à gauche, ou un nom sur la page Équipe."
 
 
@@ -39,14 +42,12 @@ def layout(**_query: Any) -> html.Div:
     grid = dag.AgGrid(
         id=RELANCE,
         columnDefs=[
-            {"field": "Partenaire", "filter": "agTextColumnFilter", "minWidth": 180},
-            {"field": "Potentiel", "filter": "agTextColumnFilter"},
-            {"field": "Ville", "filter": "agTextColumnFilter"},
-            {
-                "field": "Dernière visite",
-                "valueFormatter": {"function": "params.value ? params.value.split('-').reverse().join('/') : 'jamais'"},
-            },
-            {"field": "Jours sans visite", "filter": "agNumberColumnFilter", "type": "rightAligned"},
+            {"field": "Partenaire", "headerName": "Partenaire", "filter": "agTextColumnFilter", "minWidth": 180},
+            {"field": "Potentiel", "headerName": "Potentiel", "filter": "agTextColumnFilter"},
+            {"field": "Ville", "headerName": "Ville", "filter": "agTextColumnFilter"},
+            {"field": "Dernière visite", "headerName": "Dernière visite", "valueFormatter": {"function": LAST_SEEN}},
+            {"field": "Jours sans visite", "headerName": "Jours sans visite", **NUMBER},
+            {"field": "Visites sur la fenêtre", "headerName": "Visites sur la fenêtre", **NUMBER},
         ],
         rowData=[],
         defaultColDef={"sortable": True, "resizable": True},

@@ -48,6 +48,12 @@ def test_the_scorecard_then_a_rep_s_page(dash_duo: Any, duo_app: Any) -> None:
     assert "moyenne de l'équipe : 2" in dash_duo.find_element("#delegue-kpi-visites-detail").text  # (3 + 1) / 2
     assert "BENANI SARA" in dash_duo.find_element("#delegue-subtitle").text
     assert "60" in dash_duo.find_element("#delegue-evaluations").text
+    # not seen for 60 days on 31 March 2025: P3 (A+) and P1 (A), last seen 15 January; P2 was seen on the 31st
+    until(lambda: grid_cells(dash_duo, "delegue-relance", "Partenaire") == ["PHARMACIE CENTRALE", "AMRANI TEST"], 10)
+    assert grid_cells(dash_duo, "delegue-relance", "Jours sans visite") == ["75", "75"]
+    assert grid_cells(dash_duo, "delegue-relance", "Visites sur la fenêtre") == ["1", "2"]  # V2; V1 and V2
+    headers = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#delegue-relance .ag-header-cell-text")
+    assert [h.text for h in headers][-3:] == ["Dernière visite", "Jours sans visite", "Visites sur la fenêtre"]
     assert dash_duo.get_logs() == []
 
 
