@@ -39,7 +39,7 @@ AREAS: dict[str, tuple[ModuleType, str | None]] = {
     "delegue": (delegue_report, None),
 }
 #: Areas whose numbers depend on the settings (``data.app.settings``): they are part of their body's cache key.
-WITH_SETTINGS = (equipe_report, delegue_report)
+WITH_SETTINGS = (equipe_report, delegue_report, partenaires_report)
 
 #: Legacy routes that are also the path of a page.
 PAGE_PATHS = ("/performance",)

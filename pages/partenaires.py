@@ -59,7 +59,9 @@ def layout(**query: Any) -> html.Div:
             page_header(
                 "Partenaires",
                 "Comptes visités : partenaires distincts vus au moins une fois sur la période, "
-                "décrits par leur fiche actuelle. Couverture : part du portefeuille (hors rejetés) visitée.",
+                "décrits par leur fiche actuelle. Couverture : part du portefeuille visitée (pour une équipe ou un "
+                "délégué, les partenaires vus dans la fenêtre du portefeuille, 12 mois par défaut ; sinon toute la "
+                "base, hors rejetés).",
                 page=PAGE,
             ),
             *_view.stores(PAGE, state["filtres_croises"]),

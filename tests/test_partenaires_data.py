@@ -195,16 +195,18 @@ def test_coverage_base_follows_the_region_and_gamme_filters(app: Any) -> None:
     assert (empty["comptes_portefeuille"], empty["couverture"]) == (5, 0.0)
 
 
-def test_scope_restricts_the_visits_not_the_base(app: Any) -> None:
+def test_scope_restricts_the_visits_and_the_portfolio(app: Any) -> None:
+    """Issue 13: a team covers its portfolio, not the company's base (5 partners). Team 5 visited on 2025-03-05
+    (V5, P3) and 2026-01-08 (V6, P4): the 12 months to 2026-01-08 hold P3 and P4, both seen."""
     with app.server.app_context():
         team = Scope(team_ids(5))
     assert team.user_ids == (5, 6, 7)
     mine = kpis(app, team)
-    assert (mine["comptes_visites"], mine["comptes_portefeuille"], mine["couverture"]) == (2, 5, 0.4)  # P3, P4
+    assert (mine["comptes_visites"], mine["comptes_portefeuille"], mine["couverture"]) == (2, 2, 1.0)  # P3, P4
     assert kpis(app, team, id_responsable=1)["comptes_visites"] == 2  # never widened by a filter
     assert counts(legacy(app, team)["Nombre_de_comptes_par_potentiel"], "code_potentiel")["A+"] == 1  # P3
     nobody = kpis(app, Scope(()))
-    assert (nobody["comptes_visites"], nobody["visites_moyennes"], nobody["comptes_portefeuille"]) == (0, 0.0, 5)
+    assert (nobody["comptes_visites"], nobody["visites_moyennes"], nobody["comptes_portefeuille"]) == (0, 0.0, 0)
 
 
 def test_attributes_come_from_the_current_partner_row(app: Any, crm_url: str) -> None:
@@ -338,7 +340,8 @@ def test_bad_filters_get_400_with_the_field(sqlite_app: Any) -> None:
 def test_a_manager_sees_their_team_and_is_refused_outside_it(sqlite_app: Any) -> None:
     chef = login(sqlite_app.server.test_client(), "chef")  # linked to user 2: team 2, 3, 4
     mine = chef.get("/api/v1/partenaires").get_json()["indicateurs"]
-    assert (mine["comptes_visites"], mine["comptes_portefeuille"]) == (4, 5)  # V1, V2, V3, V7 see P1..P4
+    assert (mine["comptes_visites"], mine["comptes_portefeuille"]) == (4, 4)  # V1, V2, V3, V7 see P1..P4: all of
+    # the team's portfolio (issue 13: the partners it saw in the 12 months to its last visit, not the base's 5)
     for response in (
         chef.get("/api/v1/partenaires?id_responsable=5"),
         chef.post("/partenaire", json={"id_responsable": 5}),

@@ -6,9 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from data.metrics import codes, partenaires, periods, shapes
+from data.app import settings
+from data.metrics import codes, equipe, partenaires, periods, shapes
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
-from data.metrics.scope import Scope
+from data.metrics.scope import Scope, visible_users
 
 #: The filters this area accepts (API): the sidebar's.
 FIELDS = VISIT_FIELDS
@@ -107,9 +108,32 @@ def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
 COVERAGE_COLUMNS = ["code", "comptes", "comptes_visites", "couverture"]
 
 
+def portfolio_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
+    """The accounts coverage counts, per potentiel: ``(code, comptes, comptes_visites)`` (code None: none recorded).
+
+    One definition with the Équipe page (issue 13): a selection of people (team, rep, role, or a manager's scope)
+    covers its portfolio, the partners its reps visited in the window (``data.metrics.portfolio``); the whole
+    company, the partner base (every partner not rejected, in the filtered régions and gammes).
+    """
+    if visible_users(filters, scope) is None:
+        return partenaires.coverage_rows(filters, scope)
+    reach = equipe.reach_rows(filters, scope, settings.current())
+    return _tiers(reach[0]["team"]) if reach else []
+
+
+def _tiers(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``(potentiel, visits, partners)`` rows of a portfolio as ``(code, comptes, comptes_visites)`` per potentiel."""
+    out: dict[Any, list[int]] = {}
+    for tier, visits, n in rows:
+        counts = out.setdefault(tier or None, [0, 0])
+        counts[0] += n
+        counts[1] += n if visits > 0 else 0
+    return [(code, accounts, seen) for code, (accounts, seen) in out.items()]
+
+
 def coverage_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
-    """Per potentiel: ``(code, comptes`` (the base), ``comptes_visites, couverture)`` (share, None if no base)."""
-    counts = {code: (base, seen) for code, base, seen in partenaires.coverage_rows(filters, scope) if code is not None}
+    """Per potentiel: ``(code, comptes`` (the portfolio), ``comptes_visites, couverture)`` (share, None if none)."""
+    counts = {code: (base, seen) for code, base, seen in portfolio_rows(filters, scope) if code is not None}
     order = [*POTENTIALS, *sorted(set(counts) - set(POTENTIALS))]
     if filters.potentiel:  # the potentials a cross-filter leaves out are not zeros
         order = [code for code in order if code in filters.potentiel]
@@ -128,16 +152,24 @@ def kpis(filters: Filters, scope: Scope) -> dict[str, Any]:
     """Headline numbers: visited accounts, their mean visits, the base, its visited share (``None``: no base)."""
     by_potential = [row for row in partenaires.account_rows(filters, scope) if row[0] == "potentiel"]  # every one
     visited, visits = sum(row[3] for row in by_potential), sum(row[4] for row in by_potential)
-    base = partenaires.coverage_rows(filters, scope)
+    base = portfolio_rows(filters, scope)
     return _kpis(visited, visits, sum(row[1] for row in base), sum(row[2] for row in base))
 
 
 def kpis_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[str, Any]]:
     """``kpis`` over each span of days instead of the filters' period (the comparisons), from one statement; the
-    partner base does not depend on the period."""
-    accounts = sum(row[1] for row in partenaires.coverage_rows(filters, scope))
+    partner base does not depend on the period; a selection's portfolio does, counted with the period's."""
     rows = partenaires.visited_rows_over(filters, scope, spans)
-    return [_kpis(visited, visits, accounts, covered) for visited, visits, covered in rows]
+    if visible_users(filters, scope) is None:
+        accounts = sum(row[1] for row in partenaires.coverage_rows(filters, scope))
+        return [_kpis(visited, visits, accounts, covered) for visited, visits, covered in rows]
+    found = equipe.spans(filters, scope)
+    reach = equipe.reach_rows(filters, scope, settings.current())
+    out = []
+    for span, (visited, visits, _) in zip(spans, rows, strict=True):
+        tiers = _tiers(reach[found.index(span)]["team"])
+        out.append(_kpis(visited, visits, sum(row[1] for row in tiers), sum(row[2] for row in tiers)))
+    return out
 
 
 def _kpis(visited: int, visits: int, accounts: int, covered: int) -> dict[str, Any]:
