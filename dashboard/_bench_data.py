@@ -203,21 +203,13 @@ def compared_sets(url: str) -> dict[str, dict[str, Any]]:
 
 def filter_sets(url: str) -> dict[str, dict[str, Any]]:
     """Realistic filter sets: the whole period, the last year, a team over two months, one rep."""
+    end, team = _ids(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        # the last day of data, not of the visits planned ahead (the demo CRM holds the next 14 days' plan)
-        last: dt.datetime = conn.exec_driver_sql(
-            "SELECT max(date_visite) FROM tab_visite WHERE date_visite <= NOW()"
-        ).scalar_one()
-        team = conn.exec_driver_sql(
-            "SELECT u.id_utilisateur FROM tab_utilisateur u JOIN tab_utilisateur d ON d.id_responsable ="
-            " u.id_utilisateur WHERE u.role = 'DSM' GROUP BY u.id_utilisateur ORDER BY count(*) DESC LIMIT 1"
-        ).scalar()
         rep = conn.exec_driver_sql(
             "SELECT id_utilisateur FROM tab_visite GROUP BY id_utilisateur ORDER BY count(*) DESC LIMIT 1"
         ).scalar()
     engine.dispose()
-    end = last.date()
     start = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return {
         "whole period": {},
