@@ -12,7 +12,7 @@ from data.app import settings
 from data.metrics import codes, delegue_report, equipe_report, performance_report, periods, visites
 from data.metrics.filters import Filters
 from data.metrics.investissements_report import STATUTS
-from data.metrics.scope import Scope, users
+from data.metrics.scope import Scope
 
 KPIS = {
     "visites": "Visites",
@@ -116,10 +116,13 @@ def chart_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]
             ],
         )
     if name == "evaluations":
-        names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))
+        known = equipe_report.people()
         rows = delegue_report.evaluation_rows(filters, scope)
         return pd.DataFrame(
-            [(day, points, total, names.get(by, f"Utilisateur {by}")) for _, day, points, total, by in rows],
+            [
+                (day, points, total, known[by][0] if by in known else f"Utilisateur {by}")
+                for _, day, points, total, by in rows
+            ],
             columns=["Date", "Points", "Sur", "Évaluateur"],
         )
     kinds = codes.labels("TYIN")

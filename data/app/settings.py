@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from data.app.schema import app_metadata
 from data.source import db
@@ -90,10 +91,16 @@ def _key(tier: str) -> str:
 
 
 def current() -> Targets:
-    """The settings in force (defaults where no row was saved)."""
+    """The settings in force (defaults where no row was saved), read once per request."""
+    if has_request_context() and "mediviz_settings" in g:
+        targets: Targets = g.mediviz_settings
+        return targets
     with db.app_engine().connect() as conn:
         saved = {name: value for name, value in conn.execute(sa.select(dash_setting.c.name, dash_setting.c.value))}
-    return parse(saved)
+    targets = parse(saved)
+    if has_request_context():
+        g.mediviz_settings = targets
+    return targets
 
 
 def parse(saved: Mapping[str, str]) -> Targets:
@@ -153,4 +160,7 @@ def save(values: Mapping[str, Any], by: str) -> Targets:
             dash_setting.insert(),
             [{"name": name, "value": value, "updated_at": now, "updated_by": by} for name, value in clean.items()],
         )
-    return parse(clean)
+    targets = parse(clean)
+    if has_request_context():
+        g.mediviz_settings = targets
+    return targets

@@ -164,7 +164,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body of one rep (``id_utilisateur`` required)."""
     rep = rep_of(filters)
     targets = settings.current()
-    names = dict(zip(users()["id_utilisateur"], users()["nom"], strict=True))
+    known = equipe_report.people()
     out: dict[str, Any] = {"filtres": filters.to_dict(), "delegue": rep, "reglages": targets.to_dict()}
     period = equipe.span(filters, scope)
     out["periode"] = None if period is None else period.to_dict()
@@ -190,7 +190,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
             "points": points,
             "sur": total,
             "id_createur": by,
-            "evaluateur": names.get(by),
+            "evaluateur": known[by][0] if by in known else None,
         }
         for i, day, points, total, by in evaluation_rows(filters, scope)
     ]

@@ -81,13 +81,13 @@ def scorecard(
     per_rep = {row[0]: row[1:] for row in tiers_of}
     evaluations = equipe.last_evaluations(filters, scope) if evaluated else {}
     budgets = equipe.budget_rows(filters, scope)
-    people = _people()
+    known = people()
     rows = []
     for uid, disabled, _ in team(filters, scope, counted) if reps is None else reps:
         act = activity.get(uid, (uid, *[0] * (len(equipe.ACTIVITY_COLUMNS) - 1)))
         counts = dict(zip(equipe.ACTIVITY_COLUMNS, act, strict=True))
         last = evaluations.get(uid)
-        nom, role, statut = people.get(uid, (f"Utilisateur {uid}", None, None))
+        nom, role, statut = known.get(uid, (f"Utilisateur {uid}", None, None))
         rows.append(
             {
                 "id_utilisateur": uid,
@@ -104,7 +104,7 @@ def scorecard(
     return rows
 
 
-def _people() -> dict[int, tuple[Any, Any, Any]]:
+def people() -> dict[int, tuple[Any, Any, Any]]:
     """Every CRM user's ``(nom, role, statut)`` by id."""
     frame = users()
     columns = (frame["id_utilisateur"], frame["nom"], frame["role"], frame["statut"])
