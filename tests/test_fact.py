@@ -16,7 +16,7 @@ from dashboard.api import AREAS
 from data import demo
 from data.metrics import facts
 from data.source import replica
-from data.source.fact import FACT, FLAGS, TABLE, TABLE_BY_REP
+from data.source.fact import FACT, FLAGS, TABLE, TABLE_BY_REP, TABLE_DAYS
 from tests.conftest import build_app, login
 
 FIXTURE_FILTERS: list[dict[str, Any]] = [
@@ -168,6 +168,7 @@ def test_an_incremental_refresh_leaves_the_fact_as_a_full_build_would(crm: str, 
     assert incremental == fact_rows(tmp_path / "full.duckdb")
     assert any(row[FACT.c.keys().index("potentiel")] == "A" for row in incremental)
     assert fact_rows(path, TABLE_BY_REP) == incremental  # the copy sorted by rep holds the same rows
+    assert fact_rows(path, TABLE_DAYS) == fact_rows(tmp_path / "full.duckdb", TABLE_DAYS)  # the sums per rep and day
 
 
 def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm: str, tmp_path: Path) -> None:
@@ -182,6 +183,7 @@ def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm:
     replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
     assert fact_rows(path) == fact_rows(tmp_path / "full.duckdb")
     assert fact_rows(path, TABLE_BY_REP) == fact_rows(tmp_path / "full.duckdb")
+    assert fact_rows(path, TABLE_DAYS) == fact_rows(tmp_path / "full.duckdb", TABLE_DAYS)
     roles = {row[FACT.c.keys().index("role")] for row in fact_rows(path) if row[2] == 3}
     assert roles == {"KAM"}
 

@@ -23,7 +23,7 @@ from data.metrics.evaluations import E
 from data.metrics.filters import VISIT_V1_FIELDS, FilterError, Filters, UnknownError
 from data.metrics.investissements import BC, P, invest_conditions
 from data.metrics.investissements_report import STATUTS
-from data.metrics.scope import Scope, users
+from data.metrics.scope import Scope, users, visible_users
 from data.source import db
 
 FIELDS = VISIT_V1_FIELDS
@@ -57,41 +57,76 @@ def rep_of(filters: Filters) -> dict[str, Any]:
     }
 
 
-def rep_row(
-    filters: Filters,
+def team_of(filters: Filters, manager: int | None) -> Filters | None:
+    """The filters of the rep's team: their current manager's (None without a manager)."""
+    return None if manager is None else filters.replace(id_utilisateur=None, id_responsable=manager)
+
+
+def source(filters: Filters, scope: Scope) -> Filters:
+    """The filters whose per-rep rows hold the rep's: their team's when the period is bounded and the rep is one of
+    the team's users the caller sees (the rep's numbers and the team average are then one count: at 1M visits, four
+    statements fewer), else the rep's own. An unbounded period runs from the slice's first to its last visit day,
+    which differs between the rep and the team."""
+    team = team_of(filters, rep_of(filters)["id_responsable"])
+    uid = filters.id_utilisateur
+    if team is None or periods.bounds(filters) is None or visible_users(filters, scope) != (uid,):
+        return filters
+    return team if uid in (visible_users(team, scope) or ()) else filters
+
+
+def rep_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
+    """The rep's scorecard numbers (whatever their role: a manager who visits has a page too)."""
+    uid, counted = _uid(filters), source(filters, scope)
+    reach = equipe.reach_rows(counted, scope, targets)
+    return _row(
+        uid, counted, scope, targets, reach[0]["reps"] if reach else [], equipe.activity_rows(counted, scope), True,
+        equipe.budget_rows(counted, scope),
+    )  # fmt: skip
+
+
+def _uid(filters: Filters) -> int:
+    assert filters.id_utilisateur is not None
+    return filters.id_utilisateur
+
+
+def _row(
+    uid: int,
+    counted: Filters,
     scope: Scope,
     targets: Targets,
-    rep_tiers: list[tuple[Any, ...]] | None = None,
-    activity_rows: list[tuple[int, ...]] | None = None,
+    rep_tiers: list[tuple[Any, ...]],
+    activity_rows: list[tuple[int, ...]],
+    evaluated: bool,
+    budgets: dict[int, int],
 ) -> dict[str, Any]:
-    """The rep's scorecard numbers (whatever their role: a manager who visits has a page too)."""
-    uid = filters.id_utilisateur
-    assert uid is not None
+    """Rep ``uid``'s row among the per-rep rows counted over ``counted`` (the rep's filters or their team's)."""
     reps = [(uid, False, 0)]
-    evaluated = activity_rows is None  # an earlier period's numbers: their evaluation is not compared
-    return equipe_report.scorecard(filters, scope, targets, reps, rep_tiers, activity_rows, evaluated)[0]
+    return equipe_report.scorecard(counted, scope, targets, reps, rep_tiers, activity_rows, evaluated, budgets)[0]
 
 
 def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, tuple[periods.Period, dict[str, Any]]]:
     """The rep's compared numbers over the previous period and the same period a year earlier (their portfolio
-    counted with the period's)."""
-    found = equipe.spans(filters, scope)
-    reach = equipe.reach_rows(filters, scope, targets)
-    unique = tuple(dict.fromkeys(found[1:]))
-    activity = dict(zip(unique, equipe.activity_over(filters, scope, unique), strict=True))
+    counted with the period's; their evaluation is not compared)."""
+    uid, counted = _uid(filters), source(filters, scope)
+    found = equipe.spans(counted, scope)
+    reach = equipe.reach_rows(counted, scope, targets)
+    activity = equipe_report.earlier_activity(counted, scope)
+    budgets = equipe_report.earlier_budgets(counted, scope)
     out = {}
     for k, (key, period) in enumerate(zip(equipe_report.EARLIER, found[1:], strict=False), start=1):
-        row = rep_row(periods.over(filters, period), scope, targets, reach[k]["reps"], activity[period])
+        over = periods.over(counted, period)
+        row = _row(uid, over, scope, targets, reach[k]["reps"], activity[period], False, budgets[period])
         out[key] = (period, {name: row[name] for name in AVERAGED})
     return out
 
 
 def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int | None) -> dict[str, Any] | None:
-    """The mean of each ``AVERAGED`` number over the reps of ``manager``'s team (None without a manager)."""
-    if manager is None:
+    """The mean of each ``AVERAGED`` number over the reps of ``manager``'s team (None without a manager), counted
+    with the rep's numbers when they are read from the team's (``source``)."""
+    team = team_of(filters, manager)
+    if team is None:
         return None
-    team = filters.replace(id_utilisateur=None, id_responsable=manager)
-    reach = equipe.reach_rows(team, scope, targets, False)  # the period alone: the average is not compared
+    reach = equipe.reach_rows(team, scope, targets)
     rows = equipe_report.scorecard(team, scope, targets, rep_tiers=reach[0]["reps"] if reach else [], evaluated=False)
     out: dict[str, Any] = {"delegues": len(rows)}
     for key in AVERAGED:

@@ -29,10 +29,10 @@ from data.metrics.investissements_report import NOT_ENGAGED
 from data.metrics.scope import Scope, visible_users
 from data.metrics.visites import timeline_rows
 from data.source import db
-from data.source.fact import day
+from data.source.fact import OUTCOME_CODES, day
 
 #: Visit outcomes, in the order shown, with their French labels.
-OUTCOMES = {"REAL": "Réalisée", "ABSE": "Médecin absent", "REPL": "Replanifiée", "ENAT": "En attente"}
+OUTCOMES = dict(zip(OUTCOME_CODES, ("Réalisée", "Médecin absent", "Replanifiée", "En attente"), strict=True))
 ACTIVITY_COLUMNS = [
     "id_utilisateur", "visites", "jours_terrain", "visites_potentiel_fort", "planifiees_dues",
     "planifiees_realisees", *(f"issue_{code}" for code in OUTCOMES),
@@ -44,6 +44,9 @@ def activity_stmt(
 ) -> sa.Select:
     """Per visiting user: ``ACTIVITY_COLUMNS`` (distinct visits, field days, A+/A visits, planned visits due by
     ``today`` and done, visits per outcome)."""
+    if facts.by_day(filters, materialised):
+        d = facts.days(filters, users)
+        return sa.select(d.c.id_utilisateur, *_day_activity(d, today)).group_by(d.c.id_utilisateur)
     f = facts.rows(filters, users, materialised)
     return sa.select(f.c.id_utilisateur, *_activity(f, filters, today)).group_by(f.c.id_utilisateur)
 
@@ -56,15 +59,39 @@ def activity_over_stmt(
     materialised: bool,
 ) -> sa.Select:
     """``activity_stmt`` over each span at once: ``periode`` (the span's index), then ``ACTIVITY_COLUMNS``."""
+    if facts.by_day(filters, materialised):
+        d = facts.days(filters, users, spans)
+        return sa.select(d.c.periode, d.c.id_utilisateur, *_day_activity(d, today)).group_by(
+            d.c.periode, d.c.id_utilisateur
+        )
     f = facts.spanned(filters, users, materialised, spans)
     keys = (f.c.periode, f.c.id_utilisateur)
     return sa.select(*keys, *_activity(f, filters, today)).group_by(*keys)
 
 
+def _tomorrow(today: dt.date) -> dt.datetime:
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+
+
+def _day_activity(d: sa.FromClause, today: dt.date) -> list[sa.ColumnElement[Any]]:
+    """``_activity`` over the sums per rep and day (each row a field day: it sums at least one visit)."""
+    due = d.c.date_visite < _tomorrow(today)
+
+    def total(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(column), 0)
+
+    return [
+        total(d.c.visites).label("visites"),
+        sa.func.count().label("jours_terrain"),
+        total(d.c.visites_potentiel_fort).label("visites_potentiel_fort"),
+        total(sa.case((due, d.c.planifiees), else_=0)).label("planifiees_dues"),
+        total(sa.case((due, d.c.planifiees_realisees), else_=0)).label("planifiees_realisees"),
+        *(total(d.c[f"issue_{code}"]).label(f"issue_{code}") for code in OUTCOMES),
+    ]
+
+
 def _activity(f: sa.FromClause, filters: Filters, today: dt.date) -> list[sa.ColumnElement[Any]]:
-    due = sa.and_(
-        f.c.code_type_visite == "PLAN", f.c.date_visite < dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
-    )
+    due = sa.and_(f.c.code_type_visite == "PLAN", f.c.date_visite < _tomorrow(today))
     measures: list[sa.ColumnElement[Any]] = [
         facts.visits(f, filters).label("visites"),
         sa.func.count(sa.distinct(day(f.c.date_visite))).label("jours_terrain"),
@@ -79,8 +106,17 @@ def _activity(f: sa.FromClause, filters: Filters, today: dt.date) -> list[sa.Col
 
 
 def activity_rows(filters: Filters, scope: Scope) -> list[tuple[int, ...]]:
-    """``ACTIVITY_COLUMNS`` rows, one per user with a visit in the slice (planned visits due by today)."""
+    """``ACTIVITY_COLUMNS`` rows, one per user with a visit in the slice (planned visits due by today). A bounded
+    period is counted with the periods it is compared with, in one statement (``compared``)."""
+    found = compared(filters, scope)
+    if len(found) > 1:
+        return activity_over(filters, scope, found)[0]
     return _activity_rows(filters, scope, filter_module.today())
+
+
+def compared(filters: Filters, scope: Scope) -> tuple[periods.Period, ...]:
+    """The period and the distinct earlier ones it is compared with (``spans``): the activity's one statement."""
+    return tuple(dict.fromkeys(spans(filters, scope)))
 
 
 @memoized
@@ -156,13 +192,19 @@ def reach_rows(filters: Filters, scope: Scope, targets: Targets, earlier: bool =
     stmt = portfolio.reach_stmt(pair_rows, caps[: len(paired)], required, users is not None, least)
     if users is None:
         over = [filters, *(periods.over(filters, period) for period in found[1:])]
-        stmt = sa.union_all(*stmt.selects, *portfolio.base_reach_stmt(over, materialised, caps).selects)
+        width = len(portfolio.REP_MEASURES) * len(paired)
+        base = portfolio.base_reach_stmt(over, materialised, caps, width)
+        stmt = sa.union_all(stmt, *base.selects)
     out: Reach = [{"reps": [], "team": []} for _ in found]
-    for k, uid, tier, visits, n, seen, high, at_target in db.read(sa.select(stmt.subquery())):
-        if int(uid) == -1:
+    size = len(portfolio.REP_MEASURES)
+    for k, uid, tier, visits, n, *measures in db.read(sa.select(stmt.subquery())):
+        if int(k) >= 0:
             out[int(k)]["team"].append((tier or "", int(visits), int(n)))
-        else:
-            out[int(k)]["reps"].append((int(uid), int(n), int(seen or 0), int(high or 0), int(at_target or 0)))
+            continue
+        for span in range(len(paired)):
+            partners, seen, high, at_target = (int(value or 0) for value in measures[span * size : (span + 1) * size])
+            if partners:
+                out[span]["reps"].append((int(uid), partners, seen, high, at_target))
     return out
 
 
@@ -234,18 +276,33 @@ def _known(day: dt.date | None) -> dt.date:
     return day
 
 
-@memoized
 def budget_rows(filters: Filters, scope: Scope) -> dict[int, int]:
-    """Budget engaged (MAD) per requesting rep in the slice (the Investissements page's definition)."""
+    """Budget engaged (MAD) per requesting rep in the slice (the Investissements page's definition). A bounded
+    period is counted with the periods it is compared with, in one statement (``budget_over``)."""
+    found = compared(filters, scope)
+    return budget_over(filters, scope, found if len(found) > 1 else ())[0]
+
+
+@memoized
+def budget_over(filters: Filters, scope: Scope, spans: tuple[periods.Period, ...]) -> list[dict[int, int]]:
+    """``budget_rows`` over each span (the filters' own period replaced; no span: the filters as they are), in
+    one statement."""
     users = visible_users(filters, scope)
-    stmt = (
-        sa.select(BC.c.id_utilisateur, sa.func.sum(BC.c.budget))
-        .select_from(BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire))
+    sliced = [periods.over(filters, span) for span in spans] or [filters]
+    source = BC.outerjoin(P, P.c.id_partenaire == BC.c.id_partenaire) if filters.gamme or filters.region else BC
+    branches = [  # the partner joined only for its gamme or région
+        sa.select(sa.literal(index, sa.Integer).label("periode"), BC.c.id_utilisateur, sa.func.sum(BC.c.budget))
+        .select_from(source)
         .where(
-            *invest_conditions(filters, users),
+            *invest_conditions(over, users),
             BC.c.code_statut_bc.not_in(NOT_ENGAGED),
             BC.c.id_utilisateur.is_not(None),
         )
         .group_by(BC.c.id_utilisateur)
-    )
-    return {int(uid): int(total or 0) for uid, total in db.read(stmt)}
+        for index, over in enumerate(sliced)
+    ]
+    stmt = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+    out: list[dict[int, int]] = [{} for _ in sliced]
+    for index, uid, total in db.read(stmt):
+        out[int(index)][int(uid)] = int(total or 0)
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 
 from data.app import settings
 from data.app.settings import TIER_LABELS, TIERS, Targets
+from data.cache import reference
 from data.metrics import equipe, performance_report, periods, portfolio
 from data.metrics.filters import VISIT_V1_FIELDS, Filters
 from data.metrics.scope import ACTIVE, Scope, users
@@ -71,6 +72,7 @@ def scorecard(
     rep_tiers: list[tuple[Any, ...]] | None = None,
     activity_rows: Activity | None = None,
     evaluated: bool = True,
+    budgets: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per rep of the selection (``reps``: ``team_reps`` by default), in name order; ``rep_tiers`` and
     ``activity_rows``: the reps' portfolios and activity if the caller counted them already; ``evaluated``
@@ -80,7 +82,7 @@ def scorecard(
     tiers_of = equipe.rep_tier_rows(filters, scope, targets) if rep_tiers is None else rep_tiers
     per_rep = {row[0]: row[1:] for row in tiers_of}
     evaluations = equipe.last_evaluations(filters, scope) if evaluated else {}
-    budgets = equipe.budget_rows(filters, scope)
+    budgets = equipe.budget_rows(filters, scope) if budgets is None else budgets
     known = people()
     rows = []
     for uid, disabled, _ in team(filters, scope, counted) if reps is None else reps:
@@ -104,6 +106,7 @@ def scorecard(
     return rows
 
 
+@reference
 def people() -> dict[int, tuple[Any, Any, Any]]:
     """Every CRM user's ``(nom, role, statut)`` by id."""
     frame = users()
@@ -149,6 +152,7 @@ def kpis(
     targets: Targets,
     team_tiers: list[tuple[Any, ...]] | None = None,
     activity_rows: Activity | None = None,
+    budgets: dict[int, int] | None = None,
 ) -> dict[str, Any]:
     """The team's headline numbers: every user's visits in the slice (as Performance counts them), the
     selection's portfolio (the partner base for the whole company), the reps and the budget they engaged;
@@ -162,7 +166,7 @@ def kpis(
         "delegues": len(reps),
         "delegues_sans_visite": sum(1 for _, _, n in reps if n == 0),
         **_measures(counts, summary(tiers)),
-        "budget_engage": sum(equipe.budget_rows(filters, scope).values()),
+        "budget_engage": sum((equipe.budget_rows(filters, scope) if budgets is None else budgets).values()),
     }
 
 
@@ -174,17 +178,26 @@ def earlier_kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, 
     unbounded), their portfolios counted with the period's (``equipe.reach_rows``)."""
     found = equipe.spans(filters, scope)
     reach_of = equipe.reach_rows(filters, scope, targets)
-    activity = _earlier_activity(filters, scope, found)
+    activity, budgets = earlier_activity(filters, scope), earlier_budgets(filters, scope)
     return {
-        key: (period, kpis(periods.over(filters, period), scope, targets, reach_of[k]["team"], activity[period]))
+        key: (
+            period,
+            kpis(periods.over(filters, period), scope, targets, reach_of[k]["team"], activity[period], budgets[period]),
+        )
         for k, (key, period) in enumerate(zip(EARLIER, found[1:], strict=False), start=1)
     }
 
 
-def _earlier_activity(filters: Filters, scope: Scope, found: list[periods.Period]) -> dict[periods.Period, Activity]:
-    """The activity over the earlier spans, in one statement (a year's two identical ones asked once)."""
-    unique = tuple(dict.fromkeys(found[1:]))
-    return dict(zip(unique, equipe.activity_over(filters, scope, unique), strict=True))
+def earlier_activity(filters: Filters, scope: Scope) -> dict[periods.Period, Activity]:
+    """The activity over the earlier spans, counted with the period's (``equipe.activity_rows``)."""
+    unique = equipe.compared(filters, scope)
+    return dict(zip(unique[1:], equipe.activity_over(filters, scope, unique)[1:], strict=True))
+
+
+def earlier_budgets(filters: Filters, scope: Scope) -> dict[periods.Period, dict[int, int]]:
+    """The budgets over the earlier spans, counted with the period's (``equipe.budget_rows``)."""
+    unique = equipe.compared(filters, scope)
+    return dict(zip(unique[1:], equipe.budget_over(filters, scope, unique)[1:], strict=True))
 
 
 def scorecards(
@@ -195,9 +208,10 @@ def scorecards(
     if len(found) < 2:
         return scorecard(filters, scope, targets), None
     reps = equipe.reach_rows(filters, scope, targets)[1]["reps"]
-    activity = _earlier_activity(filters, scope, found)[found[1]]
+    activity = earlier_activity(filters, scope)[found[1]]
     over = periods.over(filters, found[1])
-    before = scorecard(over, scope, targets, rep_tiers=reps, activity_rows=activity, evaluated=False)
+    budgets = earlier_budgets(filters, scope)[found[1]]
+    before = scorecard(over, scope, targets, rep_tiers=reps, activity_rows=activity, evaluated=False, budgets=budgets)
     return scorecard(filters, scope, targets), {row["id_utilisateur"]: row for row in before}
 
 

@@ -4,7 +4,8 @@ full build, its rows replaced for the visits an incremental refresh re-reads.
 The first-occurrence flags are computed in one window pass per visit: a flag is 1 where no earlier contact of
 the visit (in partner order) has the same keys. The table is sorted by visit date, so that a period reads only
 the row groups it needs; a copy sorted by rep then date (``fait_contact_delegue``) serves the slices of a few
-reps.
+reps. A third table sums it per rep and day (``fait_activite_jour``): a refresh counts again the (rep, day) sums of
+the visits it rebuilds, before and after.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.source.fact import FLAGS, TABLE, TABLE_BY_REP, fact_select
+from data.source.fact import DAY_COUNTS, FLAGS, OUTCOME_CODES, TABLE, TABLE_BY_REP, TABLE_DAYS, fact_select
 
 #: The temporary table of the visits whose fact rows a refresh rebuilds (see ``mark_stale``).
 STALE = "fact_stale"
+#: The (rep, day) pairs whose sums a refresh counts again (those of the stale visits, before and after).
+STALE_DAYS = "fact_stale_days"
 #: Stands for NULL in the flags' keys (NULLs are equal there, as in a GROUP BY).
 _NULL = "\x01"
 WINDOWS = (
@@ -50,12 +53,29 @@ def _rows_sql(visit_ids: Any = None) -> str:
     return f"SELECT *, {_flags_sql()} FROM ({_select_sql(visit_ids)}) c {WINDOWS} ORDER BY date_visite"
 
 
+def _days_sql(where: str = "") -> str:
+    """The fact summed per rep and day (``data.source.fact.DAYS``), for the days ``where`` selects."""
+    counts = [
+        "sum(p_visite)",
+        "sum(CASE WHEN potentiel_fort = 1 THEN p_fort ELSE 0 END)",
+        "sum(CASE WHEN code_type_visite = 'PLAN' THEN p_visite ELSE 0 END)",
+        "sum(CASE WHEN code_type_visite = 'PLAN' AND code_statut_visite = 'REAL' THEN p_visite ELSE 0 END)",
+        *(f"sum(CASE WHEN code_statut_visite = '{code}' THEN p_visite ELSE 0 END)" for code in OUTCOME_CODES),
+    ]
+    return (
+        "SELECT id_utilisateur, CAST(CAST(date_visite AS DATE) AS TIMESTAMP) AS date_visite, "
+        + ", ".join(f"CAST({count} AS INTEGER) AS {name}" for count, name in zip(counts, DAY_COUNTS, strict=True))
+        + f" FROM {TABLE} {where} GROUP BY 1, 2"
+    )
+
+
 def build(replica: Any) -> int:
     """Create the fact in a replica version being built (a DuckDB connection); its row count."""
     replica.execute(f"CREATE OR REPLACE TABLE {TABLE} AS {_rows_sql()}")
     replica.execute(
         f"CREATE OR REPLACE TABLE {TABLE_BY_REP} AS SELECT * FROM {TABLE} ORDER BY id_utilisateur, date_visite"
     )
+    replica.execute(f"CREATE OR REPLACE TABLE {TABLE_DAYS} AS {_days_sql()} ORDER BY 2, 1")
     (rows,) = replica.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
     return int(rows)
 
@@ -85,6 +105,12 @@ def refresh(replica: Any) -> int:
         LEFT JOIN tab_utilisateur u ON u.id_utilisateur = f.id_utilisateur
         WHERE f.role IS DISTINCT FROM u.role"""
     )
+    # the (rep, day) sums the stale visits are in, before and after: counted again from the fact once it is done
+    days_of_stale = (
+        f"SELECT DISTINCT id_utilisateur, CAST(date_visite AS DATE) AS jour FROM {TABLE}"
+        f" WHERE id_visite IN (SELECT id_visite FROM {STALE})"
+    )
+    replica.execute(f"CREATE OR REPLACE TEMP TABLE {STALE_DAYS} AS {days_of_stale}")
     for table in (TABLE, TABLE_BY_REP):
         replica.execute(f"DELETE FROM {table} WHERE id_visite IN (SELECT id_visite FROM {STALE})")
     ids = sa.select(sa.table(STALE, sa.column("id_visite")).c.id_visite)
@@ -93,6 +119,17 @@ def refresh(replica: Any) -> int:
         f"INSERT INTO {TABLE_BY_REP} SELECT * FROM {TABLE} WHERE id_visite IN (SELECT id_visite FROM {STALE})"
         " ORDER BY id_utilisateur, date_visite"
     )
+    replica.execute(f"INSERT INTO {STALE_DAYS} {days_of_stale}")
+
+    def stale_day(table: str) -> str:  # NULL reps (a visit without one) are a rep of their own, as in GROUP BY
+        return (
+            f"EXISTS (SELECT 1 FROM {STALE_DAYS} s WHERE s.id_utilisateur IS NOT DISTINCT FROM {table}.id_utilisateur"
+            f" AND s.jour = CAST({table}.date_visite AS DATE))"
+        )
+
+    replica.execute(f"DELETE FROM {TABLE_DAYS} WHERE {stale_day(TABLE_DAYS)}")
+    replica.execute(f"INSERT INTO {TABLE_DAYS} {_days_sql('WHERE ' + stale_day(TABLE))}")
+    replica.execute(f"DROP TABLE {STALE_DAYS}")
     (count,) = replica.execute(f"SELECT count(DISTINCT id_visite) FROM {STALE}").fetchone()
     replica.execute(f"DROP TABLE {STALE}")
     return int(count)
