@@ -171,6 +171,34 @@ def test_an_incremental_refresh_leaves_the_fact_as_a_full_build_would(crm: str, 
     assert fact_rows(path, TABLE_DAYS) == fact_rows(tmp_path / "full.duckdb", TABLE_DAYS)  # the sums per rep and day
 
 
+def test_an_incremental_refresh_counts_again_the_days_its_visits_leave_and_join(crm: str, tmp_path: Path) -> None:
+    """A new visit on a day the rep already has (rep 4, 3 Feb 2025: visit 3), a visit moved to another day (visit
+    6, rep 6: 8 -> 9 Jan 2026): the sums per rep and day follow, as a full build has them."""
+    path = tmp_path / "replica.duckdb"
+    replica.build(sa.create_engine(crm), path)
+    with sa.create_engine(crm).begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO tab_visite (id_visite, date_visite, id_utilisateur, id_responsable, code_type_visite,"
+                " code_statut_visite, type_visite, flag_accompagnee) VALUES"
+                " (8, '2025-02-03 15:00:00', 4, 2, 'PLAN', 'REAL', 'S', 'N')"
+            )
+        )
+        conn.execute(
+            sa.text("INSERT INTO tab_partenaire_visite (id_visite, id_partenaire, order_partenaire) VALUES (8, 1, 1)")
+        )
+        conn.execute(sa.text("UPDATE tab_visite SET date_visite = '2026-01-09 08:15:00' WHERE id_visite = 6"))
+    assert replica.refresh(sa.create_engine(crm), path, window_days=100_000) == "incremental"
+    replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")
+    days = fact_rows(path, TABLE_DAYS)
+    assert days == fact_rows(tmp_path / "full.duckdb", TABLE_DAYS)
+    by_key = {(row[0], row[1].date()): row[2:] for row in days}
+    # visites, visites_potentiel_fort, planifiees, planifiees_realisees, REAL, ABSE, REPL, ENAT
+    assert by_key[(4, dt.date(2025, 2, 3))] == (2, 1, 1, 1, 2, 0, 0, 0)
+    assert (6, dt.date(2026, 1, 8)) not in by_key
+    assert by_key[(6, dt.date(2026, 1, 9))] == (1, 0, 0, 0, 1, 0, 0, 0)
+
+
 def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm: str, tmp_path: Path) -> None:
     """Old visits (outside any window) whose rep or partner changed are rebuilt as a full build would have them
     (the refresh finds them by comparing the partners' and reps' attributes before and after the copy)."""
