@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from data.app import settings
 from data.app.settings import TIERS, Targets
-from data.cache import memoized
+from data.cache import memoized, reference
 from data.metrics import equipe, equipe_report, performance_report, periods, visites
 from data.metrics.evaluations import E
 from data.metrics.filters import VISIT_V1_FIELDS, FilterError, Filters, UnknownError
@@ -40,21 +40,27 @@ def rep_of(filters: Filters) -> dict[str, Any]:
     """The rep the filters name: ``id_utilisateur, nom, role, statut, id_responsable, responsable``."""
     if filters.id_utilisateur is None:
         raise FilterError("id_utilisateur", "choisissez un délégué (id_utilisateur)")
-    people = users()
-    found = people[people["id_utilisateur"] == filters.id_utilisateur]
-    if found.empty:
-        raise UnknownError("id_utilisateur", f"utilisateur inconnu ({filters.id_utilisateur})")
-    row = found.iloc[0]
-    boss = None if row["id_responsable"] != row["id_responsable"] else int(row["id_responsable"])  # NaN: none
-    names = dict(zip(people["id_utilisateur"], people["nom"], strict=True))
+    uid, known, bosses = filters.id_utilisateur, equipe_report.people(), managers()
+    if uid not in known:
+        raise UnknownError("id_utilisateur", f"utilisateur inconnu ({uid})")
+    nom, role, statut = known[uid]
+    boss = bosses.get(uid)
     return {
-        "id_utilisateur": int(row["id_utilisateur"]),
-        "nom": row["nom"],
-        "role": row["role"],
-        "statut": row["statut"],
+        "id_utilisateur": uid,
+        "nom": nom,
+        "role": role,
+        "statut": statut,
         "id_responsable": boss,
-        "responsable": names.get(boss) if boss is not None else None,
+        "responsable": known[boss][0] if boss in known else None,
     }
+
+
+@reference
+def managers() -> dict[int, int]:
+    """Each CRM user's current manager, by id (users without one are left out)."""
+    frame = users()
+    pairs = zip(frame["id_utilisateur"], frame["id_responsable"], strict=True)
+    return {int(uid): int(boss) for uid, boss in pairs if boss == boss}  # NaN: no manager
 
 
 def team_of(filters: Filters, manager: int | None) -> Filters | None:
@@ -63,15 +69,15 @@ def team_of(filters: Filters, manager: int | None) -> Filters | None:
 
 
 def source(filters: Filters, scope: Scope) -> Filters:
-    """The filters whose per-rep rows hold the rep's: their team's when the period is bounded and the rep is one of
-    the team's users the caller sees (the rep's numbers and the team average are then one count: at 1M visits, four
-    statements fewer), else the rep's own. An unbounded period runs from the slice's first to its last visit day,
-    which differs between the rep and the team."""
+    """The filters whose per-rep rows hold the rep's: their team's when the rep is one of the team's users the
+    caller sees and the period's days are the same for both (the rep's numbers and the team average are then one
+    count: at 1M visits, five statements fewer), else the rep's own. An unbounded period runs from the slice's first
+    to its last visit day, which may differ between the rep and the team."""
     team = team_of(filters, rep_of(filters)["id_responsable"])
     uid = filters.id_utilisateur
-    if team is None or periods.bounds(filters) is None or visible_users(filters, scope) != (uid,):
+    if team is None or visible_users(filters, scope) != (uid,) or uid not in (visible_users(team, scope) or ()):
         return filters
-    return team if uid in (visible_users(team, scope) or ()) else filters
+    return team if equipe.span(filters, scope) == equipe.span(team, scope) else filters
 
 
 def rep_row(filters: Filters, scope: Scope, targets: Targets) -> dict[str, Any]:
@@ -216,7 +222,9 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         {"code_potentiel": code, "nombre_visites": n}
         for code, _, n in performance_report.category_rows(filters, scope, "potentiel")
     ]
-    out["visites_par_issue"] = equipe_report.outcomes(filters, scope)
+    uid = _uid(filters)
+    mine = [row for row in equipe.activity_rows(source(filters, scope), scope) if row[0] == uid]
+    out["visites_par_issue"] = equipe_report.outcomes(filters, scope, mine)
     out["comptes_a_relancer"] = to_revisit(filters, scope, targets)
     out["evaluations"] = [
         {

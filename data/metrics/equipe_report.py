@@ -239,9 +239,9 @@ def matrix(filters: Filters, scope: Scope, targets: Targets) -> list[dict[str, A
     return rows
 
 
-def outcomes(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
-    """Visits per outcome (every user of the slice), in ``OUTCOMES`` order."""
-    activity = equipe.activity_rows(filters, scope)
+def outcomes(filters: Filters, scope: Scope, activity: Activity | None = None) -> list[dict[str, Any]]:
+    """Visits per outcome (every user of the slice, or of the ``activity`` rows given), in ``OUTCOMES`` order."""
+    activity = equipe.activity_rows(filters, scope) if activity is None else activity
     index = {f"issue_{code}": equipe.ACTIVITY_COLUMNS.index(f"issue_{code}") for code in equipe.OUTCOMES}
     return [
         {"code_statut_visite": code, "libelle": label, "visites": sum(row[index[f"issue_{code}"]] for row in activity)}
