@@ -193,10 +193,10 @@ def test_an_incremental_refresh_counts_again_the_days_its_visits_leave_and_join(
     days = fact_rows(path, TABLE_DAYS)
     assert days == fact_rows(tmp_path / "full.duckdb", TABLE_DAYS)
     by_key = {(row[0], row[1].date()): row[2:] for row in days}
-    # visites, visites_potentiel_fort, planifiees, planifiees_realisees, REAL, ABSE, REPL, ENAT
-    assert by_key[(4, dt.date(2025, 2, 3))] == (2, 1, 1, 1, 2, 0, 0, 0)
+    # role, visites, visites_potentiel_fort, planifiees, planifiees_realisees, REAL, ABSE, REPL, ENAT
+    assert by_key[(4, dt.date(2025, 2, 3))] == ("DEL", 2, 1, 1, 1, 2, 0, 0, 0)
     assert (6, dt.date(2026, 1, 8)) not in by_key
-    assert by_key[(6, dt.date(2026, 1, 9))] == (1, 0, 0, 0, 1, 0, 0, 0)
+    assert by_key[(6, dt.date(2026, 1, 9))] == ("DEL", 1, 0, 0, 0, 1, 0, 0, 0)
 
 
 def test_an_incremental_refresh_follows_a_rep_s_role_and_a_partner_s_status(crm: str, tmp_path: Path) -> None:

@@ -44,6 +44,9 @@ def breakdown_stmt(filters: Filters, users: tuple[int, ...] | None, materialised
 
 def per_user_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Distinct visits per visiting user: ``id_utilisateur, visites``."""
+    if facts.by_day(filters, materialised):
+        d = facts.days(filters, users)
+        return sa.select(d.c.id_utilisateur, sa.func.sum(d.c.visites).label("visites")).group_by(d.c.id_utilisateur)
     f = facts.rows(filters, users, materialised)
     return sa.select(f.c.id_utilisateur, facts.visits(f, filters).label("visites")).group_by(f.c.id_utilisateur)
 
@@ -60,6 +63,11 @@ def users_over_stmt(
 ) -> sa.Select:
     """Per span of days (``facts.spanned``) and visiting user: ``periode, id_utilisateur, role`` (the user's
     current role), ``visites`` and ``visites_potentiel_fort`` (as ``totals_stmt``; each visit has one user)."""
+    if facts.by_day(filters, materialised):
+        d = facts.days(filters, users, spans)
+        keys = [d.c.periode, d.c.id_utilisateur, d.c.role]
+        counts = [sa.func.sum(d.c[name]).label(name) for name in ("visites", "visites_potentiel_fort")]
+        return sa.select(*keys, *counts).group_by(*keys)
     f = facts.spanned(filters, users, materialised, spans)
     high = facts.visits(f, filters, "p_fort", f.c.potentiel_fort == 1)
     keys = [f.c.periode, f.c.id_utilisateur, f.c.role]

@@ -90,6 +90,14 @@ def levels_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: b
 
 def months_stmt(filters: Filters, users: tuple[int, ...] | None, materialised: bool = False) -> sa.Select:
     """Active users and visits per calendar month (year and month of ``date_visite``)."""
+    if facts.by_day(filters, materialised):  # the sums per rep and day: a user per day they visited
+        d = facts.days(filters, users)
+        year_of, month_of = sa.extract("year", d.c.date_visite), sa.extract("month", d.c.date_visite)
+        return (
+            sa.select(year_of.label("annee"), month_of.label("mois"), active_users(d), sa.func.sum(d.c.visites))
+            .group_by(year_of, month_of)
+            .order_by(year_of, month_of)
+        )
     rows = facts.rows(filters, users, materialised)
     year: sa.ColumnElement[Any] = sa.extract("year", rows.c.date_visite)
     month: sa.ColumnElement[Any] = sa.extract("month", rows.c.date_visite)

@@ -128,9 +128,9 @@ FACT = _table(TABLE)
 FACT_BY_REP = _table(TABLE_BY_REP)
 #: The fact summed per rep and day (sorted by day): a rep's activity without a contact-level or cross filter is
 #: read there (54 000 rows at 1M visits instead of a million contacts). ``date_visite`` is the day at midnight,
-#: so that the period conditions on the fact apply unchanged; every count is of distinct visits (``p_visite``):
-#: ``visites``, ``visites_potentiel_fort`` (visits to an A+/A partner), ``planifiees`` (PLAN),
-#: ``planifiees_realisees`` (PLAN and REAL), and per outcome ``issue_<code>``.
+#: so that the period conditions on the fact apply unchanged; ``role`` is the rep's current role, as in the fact;
+#: every count is of distinct visits (``p_visite``): ``visites``, ``visites_potentiel_fort`` (visits to an A+/A
+#: partner), ``planifiees`` (PLAN), ``planifiees_realisees`` (PLAN and REAL), and per outcome ``issue_<code>``.
 DAY_COUNTS = (
     "visites", "visites_potentiel_fort", "planifiees", "planifiees_realisees",
     *(f"issue_{code}" for code in OUTCOME_CODES),
@@ -140,5 +140,6 @@ DAYS = sa.Table(
     sa.MetaData(),
     sa.Column("id_utilisateur", sa.Integer),
     sa.Column("date_visite", sa.DateTime),
+    sa.Column("role", sa.String(6)),
     *(sa.Column(name, sa.Integer) for name in DAY_COUNTS),
 )

@@ -63,7 +63,7 @@ def _days_sql(where: str = "") -> str:
         *(f"sum(CASE WHEN code_statut_visite = '{code}' THEN p_visite ELSE 0 END)" for code in OUTCOME_CODES),
     ]
     return (
-        "SELECT id_utilisateur, CAST(CAST(date_visite AS DATE) AS TIMESTAMP) AS date_visite, "
+        "SELECT id_utilisateur, CAST(CAST(date_visite AS DATE) AS TIMESTAMP) AS date_visite, max(role) AS role, "
         + ", ".join(f"CAST({count} AS INTEGER) AS {name}" for count, name in zip(counts, DAY_COUNTS, strict=True))
         + f" FROM {TABLE} {where} GROUP BY 1, 2"
     )
