@@ -189,14 +189,18 @@ def earlier_kpis(filters: Filters, scope: Scope, targets: Targets) -> dict[str, 
 
 
 def earlier_activity(filters: Filters, scope: Scope) -> dict[periods.Period, Activity]:
-    """The activity over the earlier spans, counted with the period's (``equipe.activity_rows``)."""
+    """The activity over the earlier spans, counted with the period's (``equipe.activity_rows``); none without."""
     unique = equipe.compared(filters, scope)
+    if len(unique) < 2:  # an unbounded period is not compared: no statement
+        return {}
     return dict(zip(unique[1:], equipe.activity_over(filters, scope, unique)[1:], strict=True))
 
 
 def earlier_budgets(filters: Filters, scope: Scope) -> dict[periods.Period, dict[int, int]]:
-    """The budgets over the earlier spans, counted with the period's (``equipe.budget_rows``)."""
+    """The budgets over the earlier spans, counted with the period's (``equipe.budget_rows``); none without."""
     unique = equipe.compared(filters, scope)
+    if len(unique) < 2:
+        return {}
     return dict(zip(unique[1:], equipe.budget_over(filters, scope, unique)[1:], strict=True))
 
 
