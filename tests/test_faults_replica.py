@@ -73,6 +73,31 @@ def test_a_damaged_version_file_is_repaired_and_a_new_worker_serves_the_previous
     assert visits(app) == (200, 6) and visits(replica_app(crm, path)) == (200, 6)
 
 
+def test_a_replica_that_does_not_take_an_incremental_refresh_is_rebuilt_in_full(crm: str, tmp_path: Path) -> None:
+    """A version whose tables are not as this Mediviz writes them under the same fact version (a table per rep and
+    day one column short, as an unreleased build left it) failed every incremental refresh until the daily full
+    build, its data frozen meanwhile: the refresh now rebuilds it in full, with the CRM's new visit."""
+    import duckdb
+
+    path = tmp_path / "replica.duckdb"
+    replica.build(sa.create_engine(crm), path)
+    served = replica.current(path)
+    assert served is not None
+    with duckdb.connect(str(served)) as con:
+        con.execute("ALTER TABLE fait_activite_jour DROP COLUMN role")
+    with sa.create_engine(crm).begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO tab_visite (id_visite, date_visite, id_utilisateur, id_responsable, code_type_visite,"
+                " code_statut_visite, type_visite, flag_accompagnee) VALUES"
+                " (8, '2025-02-03 15:00:00', 4, 2, 'PLAN', 'REAL', 'S', 'N')"
+            )
+        )
+    assert replica.refresh(sa.create_engine(crm), path, window_days=100_000) == "full"
+    assert replica.status(path)["ok"] is True
+    assert visits(replica_app(crm, path)) == (200, 7)  # the fixture's 6 and the new one
+
+
 def test_a_refresh_that_cannot_reach_the_crm_says_so_in_one_line(crm: str, tmp_path: Path) -> None:
     path = tmp_path / "replica.duckdb"
     app = replica_app(crm, path)

@@ -32,7 +32,7 @@ TABLE_BY_REP = "fait_contact_delegue"
 #: Per rep and day, the visit counts of a rep's activity (``fait_activite_jour``, see ``DAYS``).
 TABLE_DAYS = "fait_activite_jour"
 #: Written in a replica version's metadata when it holds the tables as defined here.
-TABLE_VERSION = "4"  # 3: code_statut_visite (visit outcomes, issue 13); 4: the table per rep and day
+TABLE_VERSION = "5"  # 3: code_statut_visite (visit outcomes, issue 13); 4: the table per rep and day; 5: its role
 #: Visit outcomes (``code_statut_visite``) counted apart; SUPP visits are not in the fact.
 OUTCOME_CODES = ("REAL", "ABSE", "REPL", "ENAT")
 #: Flag -> the columns whose (visit, columns) groups it marks once; ``p_visite`` marks each visit once.

@@ -164,6 +164,11 @@ def _refresh(source: sa.Engine, path: Path, *, window_days: int, now: dt.datetim
             consistent = apply_changes(conn, replica, since)
             if consistent:
                 signature = finish(replica, "incremental", started, old.get("full_built_at"))
+    except duckdb.Error as exc:  # the replica's side (its tables do not take the change): a full build repairs it
+        discard(target)
+        log.error("replica: the incremental refresh failed on the replica (%s); rebuilding in full", describe(exc))
+        _build(source, path)
+        return "full"
     except BaseException as exc:
         discard(target)
         write_status(path, ok=False, kind="incremental", error=describe(exc))
