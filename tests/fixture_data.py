@@ -32,6 +32,7 @@ Casablanca/Azemmour; P5 MEDE GYNECO Hôpital C Casablanca (never visited).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -125,7 +126,6 @@ def load(engine: sa.Engine) -> None:
     """Drop and re-create the CRM tables on ``engine`` and insert the fixture rows."""
     crm_metadata.drop_all(engine)
     crm_metadata.create_all(engine)
-    managers = {uid: boss for uid, _, _, _, boss in USERS}
     with engine.begin() as conn:
         conn.execute(codification.insert(), [
             {"type_codification": t, "code_codification": c, "libelle_codification": lib,
@@ -145,19 +145,7 @@ def load(engine: sa.Engine) -> None:
              "code_gamme": gamme, "code_region_partenaire": region, "code_ville_partenaire": city}
             for pid, kind, nom, pot, status, etab, spec, gamme, region, city in PARTNERS
         ])  # fmt: skip
-        conn.execute(visite.insert(), [
-            {"id_visite": vid, "date_visite": start, "id_utilisateur": uid, "id_responsable": managers[uid],
-             "code_type_visite": kind, "code_statut_visite": status, "type_visite": form, "flag_accompagnee": acc}
-            for vid, start, uid, kind, status, form, acc, _ in VISITS
-        ])  # fmt: skip
-        partners = {p[0]: p for p in PARTNERS}
-        conn.execute(partenaire_visite.insert(), [
-            {"id_visite": vid, "id_partenaire": pid, "order_partenaire": order + 1,
-             "code_type_partenaire": partners[pid][1], "code_gamme_partenaire": partners[pid][7],
-             "code_specialite_partenaire": partners[pid][6], "code_region_partenaire": partners[pid][8],
-             "code_ville_partenaire": partners[pid][9]}
-            for vid, *_, pids in VISITS for order, pid in enumerate(pids)
-        ])  # fmt: skip
+        add_visits(conn, VISITS)
         _load_evaluations_and_business_cases(conn)
 
 
@@ -179,3 +167,24 @@ def _load_evaluations_and_business_cases(conn: sa.Connection) -> None:
          "budget": budget, "date_creation": created, "date_realisation": done}
         for bid, pid, user, boss, status, kind, cat, budget, created, done in BUSINESS_CASES
     ])  # fmt: skip
+
+
+def add_visits(conn: sa.Connection, visits: list[tuple[Any, ...]]) -> None:
+    """Insert ``visits`` (rows shaped as ``VISITS``) and their contacts, with the partners' snapshot on the visit
+    and the rep's manager of ``USERS``."""
+    managers = {uid: boss for uid, _, _, _, boss in USERS}
+    conn.execute(visite.insert(), [
+        {"id_visite": vid, "date_visite": start, "id_utilisateur": uid, "id_responsable": managers[uid],
+         "code_type_visite": kind, "code_statut_visite": status, "type_visite": form, "flag_accompagnee": acc}
+        for vid, start, uid, kind, status, form, acc, _ in visits
+    ])  # fmt: skip
+    partners = {p[0]: p for p in PARTNERS}
+    contacts = [
+        {"id_visite": vid, "id_partenaire": pid, "order_partenaire": order + 1,
+         "code_type_partenaire": partners[pid][1], "code_gamme_partenaire": partners[pid][7],
+         "code_specialite_partenaire": partners[pid][6], "code_region_partenaire": partners[pid][8],
+         "code_ville_partenaire": partners[pid][9]}
+        for vid, *_, pids in visits for order, pid in enumerate(pids)
+    ]  # fmt: skip
+    if contacts:
+        conn.execute(partenaire_visite.insert(), contacts)

@@ -17,6 +17,7 @@ from data import demo
 from data.metrics import facts
 from data.source import replica
 from data.source.fact import FACT, FLAGS, TABLE, TABLE_BY_REP, TABLE_DAYS
+from tests import fixture_data
 from tests.conftest import build_app, login
 
 FIXTURE_FILTERS: list[dict[str, Any]] = [
@@ -177,16 +178,7 @@ def test_an_incremental_refresh_counts_again_the_days_its_visits_leave_and_join(
     path = tmp_path / "replica.duckdb"
     replica.build(sa.create_engine(crm), path)
     with sa.create_engine(crm).begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO tab_visite (id_visite, date_visite, id_utilisateur, id_responsable, code_type_visite,"
-                " code_statut_visite, type_visite, flag_accompagnee) VALUES"
-                " (8, '2025-02-03 15:00:00', 4, 2, 'PLAN', 'REAL', 'S', 'N')"
-            )
-        )
-        conn.execute(
-            sa.text("INSERT INTO tab_partenaire_visite (id_visite, id_partenaire, order_partenaire) VALUES (8, 1, 1)")
-        )
+        fixture_data.add_visits(conn, [(8, dt.datetime(2025, 2, 3, 15), 4, "PLAN", "REAL", "S", "N", [1])])
         conn.execute(sa.text("UPDATE tab_visite SET date_visite = '2026-01-09 08:15:00' WHERE id_visite = 6"))
     assert replica.refresh(sa.create_engine(crm), path, window_days=100_000) == "incremental"
     replica.build(sa.create_engine(crm), tmp_path / "full.duckdb")

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from dashboard.faultproxy import FaultProxy
 from data.source import refresh_status, replica
 from data.source.refresher import Refresher
+from tests import fixture_data
 from tests.conftest import build_app, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,13 +87,7 @@ def test_a_replica_that_does_not_take_an_incremental_refresh_is_rebuilt_in_full(
     with duckdb.connect(str(served)) as con:
         con.execute("ALTER TABLE fait_activite_jour DROP COLUMN role")
     with sa.create_engine(crm).begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO tab_visite (id_visite, date_visite, id_utilisateur, id_responsable, code_type_visite,"
-                " code_statut_visite, type_visite, flag_accompagnee) VALUES"
-                " (8, '2025-02-03 15:00:00', 4, 2, 'PLAN', 'REAL', 'S', 'N')"
-            )
-        )
+        fixture_data.add_visits(conn, [(8, dt.datetime(2025, 2, 3, 15), 4, "PLAN", "REAL", "S", "N", [])])
     assert replica.refresh(sa.create_engine(crm), path, window_days=100_000) == "full"
     assert replica.status(path)["ok"] is True
     assert visits(replica_app(crm, path)) == (200, 7)  # the fixture's 6 and the new one
