@@ -87,7 +87,7 @@ def chart_table(name: str, filters: Filters, scope: Scope, state: dict[str, Any]
     if name == "potentiel":
         return performance_report.category_table(filters, scope, "potentiel").rename(columns={"visites": "Visites"})
     if name == "issues":
-        table = pd.DataFrame(equipe_report.outcomes(filters, scope))
+        table = pd.DataFrame(delegue_report.outcomes(filters, scope))
         return table.rename(columns={"code_statut_visite": "code", "visites": "Visites"})
     if name == "relance":
         cities = codes.labels("VILL")

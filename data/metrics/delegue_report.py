@@ -126,6 +126,13 @@ def earlier_rows(filters: Filters, scope: Scope, targets: Targets) -> dict[str, 
     return out
 
 
+def outcomes(filters: Filters, scope: Scope) -> list[dict[str, Any]]:
+    """The rep's visits per outcome, from the activity their numbers are counted with (``source``)."""
+    uid = _uid(filters)
+    mine = [row for row in equipe.activity_rows(source(filters, scope), scope) if row[0] == uid]
+    return equipe_report.outcomes(filters, scope, mine)
+
+
 def team_average(filters: Filters, scope: Scope, targets: Targets, manager: int | None) -> dict[str, Any] | None:
     """The mean of each ``AVERAGED`` number over the reps of ``manager``'s team (None without a manager), counted
     with the rep's numbers when they are read from the team's (``source``)."""
@@ -222,9 +229,7 @@ def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
         {"code_potentiel": code, "nombre_visites": n}
         for code, _, n in performance_report.category_rows(filters, scope, "potentiel")
     ]
-    uid = _uid(filters)
-    mine = [row for row in equipe.activity_rows(source(filters, scope), scope) if row[0] == uid]
-    out["visites_par_issue"] = equipe_report.outcomes(filters, scope, mine)
+    out["visites_par_issue"] = outcomes(filters, scope)
     out["comptes_a_relancer"] = to_revisit(filters, scope, targets)
     out["evaluations"] = [
         {

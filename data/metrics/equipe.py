@@ -158,11 +158,11 @@ def reference_day(period: periods.Period, today: dt.date | None = None) -> dt.da
     return min(period.end, today or filter_module.today())
 
 
-def spans(filters: Filters, scope: Scope, earlier: bool = True) -> list[periods.Period]:
-    """The period, then, when it is bounded (and ``earlier``), the previous one and the same one a year earlier."""
+def spans(filters: Filters, scope: Scope) -> list[periods.Period]:
+    """The period, then, when it is bounded, the previous one and the same one a year earlier."""
     period = span(filters, scope)
-    if period is None or not earlier:
-        return [] if period is None else [period]
+    if period is None:
+        return []
     before = [periods.previous(filters), periods.year_earlier(filters)]
     return [period, *(p for p in before if p is not None)]
 
@@ -171,13 +171,12 @@ Reach = list[dict[str, list[tuple[Any, ...]]]]
 
 
 @memoized
-def reach_rows(filters: Filters, scope: Scope, targets: Targets, earlier: bool = True) -> Reach:
+def reach_rows(filters: Filters, scope: Scope, targets: Targets) -> Reach:
     """Per span of ``spans`` (the period first): ``reps``, each rep's own portfolio as ``(id_utilisateur,
     partenaires, vus, fort, fort_cible)`` rows (see ``portfolio.reach_stmt``), and ``team``, the selection's as
     ``(potentiel, visites capped, partenaires)`` rows ("" for no potential); the company's (no selection of
-    people) is the partner base. The spans are counted together: the comparisons cost no pass of their own
-    (``earlier`` False: the period alone)."""
-    found = spans(filters, scope, earlier)
+    people) is the partner base. The spans are counted together: the comparisons cost no pass of their own."""
+    found = spans(filters, scope)
     if not found:
         return []
     users = visible_users(filters, scope)

@@ -113,20 +113,14 @@ def _capped(column: sa.ColumnElement[Any], cap: int) -> sa.ColumnElement[int]:
     return sa.case((column > cap, cap), else_=column)
 
 
-def _partners(
-    pair_rows: sa.CTE,
-    measure: sa.ColumnElement[Any],
-    least: int,
-    k: int = 0,
-    extra: sa.ColumnElement[Any] | None = None,
-) -> sa.Subquery:
-    """The selection's portfolio partners of span ``k`` (visited ``least`` times in its window by one of its
-    reps): ``id_partenaire, potentiel`` and ``measure`` (and ``extra``) over their pairs."""
+def _partners(pair_rows: sa.CTE, least: int, *measures: sa.ColumnElement[Any]) -> sa.Subquery:
+    """The selection's portfolio partners of the first span (visited ``least`` times in its window by one of its
+    reps): ``id_partenaire, potentiel`` and ``measures`` over their pairs."""
     return (
-        sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, measure, *([] if extra is None else [extra]))
+        sa.select(pair_rows.c.id_partenaire, pair_rows.c.potentiel, *measures)
         .group_by(pair_rows.c.id_partenaire, pair_rows.c.potentiel)
-        .having(sa.func.max(pair_rows.c[f"portefeuille_{k}"]) >= least)
-        .subquery(f"partners_{k}")
+        .having(sa.func.max(pair_rows.c.portefeuille_0) >= least)
+        .subquery("partners")
     )
 
 
@@ -235,9 +229,9 @@ def silent_stmt(pair_rows: sa.CTE, before: dt.date, least: int = 1) -> sa.Select
     p = partenaire.alias("p")
     last = _partners(
         pair_rows,
-        sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"),
         least,
-        extra=sa.func.sum(pair_rows.c.visites_fenetre).label("visites_fenetre"),
+        sa.func.max(pair_rows.c.derniere_visite).label("derniere_visite"),
+        sa.func.sum(pair_rows.c.visites_fenetre).label("visites_fenetre"),
     )
     cutoff = dt.datetime.combine(before, dt.time())
     return (
