@@ -36,14 +36,16 @@ def reset_dash_globals() -> Iterator[None]:
 
 
 def stop_background_threads(*, join: bool) -> None:
-    """Stop the background threads of the apps built so far (refreshers, probes, table retries); with ``join``,
-    wait (10 s at most each) for every ``mediviz-*`` thread to end."""
+    """Stop the background threads of the apps built so far (refreshers, probes, table retries, the side-by-side
+    pool); with ``join``, wait (10 s at most each) for every ``mediviz-*`` thread to end."""
+    from data import side_by_side
     from data.app import tables
     from data.source import monitor, refresher
 
     refresher.stop_all()
     monitor.stop_all()
     tables.stop_all()
+    side_by_side.stop()
     if join:
         for thread in threading.enumerate():
             if thread.name.startswith("mediviz") and thread is not threading.current_thread():

@@ -201,6 +201,23 @@ def test_the_app_swaps_in_a_new_version_at_the_next_request(crm: str, tmp_path: 
     assert visits_seen(app) == 6  # V8 in, V5 out: the new version is served without a restart
 
 
+def test_a_request_looks_at_the_replica_s_link_once(crm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = replica_app(crm, tmp_path / "replica.duckdb")
+    looked: list[Path] = []
+    current = replica.current
+
+    def counted(path: Path) -> Path | None:
+        looked.append(path)
+        return current(path)
+
+    monkeypatch.setattr(replica, "current", counted)
+    for request in (1, 2):
+        with app.server.test_request_context():
+            engines = {id(db.read_engine()) for _ in range(5)}
+            assert db.read(sa.select(sa.literal(1))) == [(1,)]
+        assert len(engines) == 1 and len(looked) == request  # each request looks once, not at every read
+
+
 def test_a_failed_build_leaves_the_old_replica_serving(
     crm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from data import side_by_side
 from data.app import settings
 from data.app.settings import TIERS, Targets
 from data.cache import memoized, reference
@@ -208,11 +209,36 @@ def business_case_rows(filters: Filters, scope: Scope) -> list[tuple[Any, ...]]:
     ]
 
 
+def statements(filters: Filters, scope: Scope, targets: Targets) -> list[side_by_side.Call]:
+    """The query functions of the page's answer, independent of each other (``side_by_side``), the longest first:
+    the rep's numbers (their team's count, or their own: ``source``), their team's for the average, and the
+    rep's weekly visits, potentials, accounts to revisit, evaluations and business cases."""
+    counted, team = source(filters, scope), team_of(filters, rep_of(filters)["id_responsable"])
+    calls: list[side_by_side.Call] = []
+    for over in (counted, team):
+        if over is not None:
+            calls += [
+                (equipe.reach_rows, (over, scope, targets)),
+                (equipe.activity_rows, (over, scope)),
+                (equipe.budget_rows, (over, scope)),
+            ]
+    calls += [
+        (equipe.silent_rows, (filters, scope, targets)),
+        (visites.calendar_rows, (filters, scope, "semaine")),
+        (performance_report.category_rows, (filters, scope, "potentiel")),
+        (equipe.last_evaluations, (counted, scope)),
+        (evaluation_rows, (filters, scope)),
+        (business_case_rows, (filters, scope)),
+    ]
+    return list(dict.fromkeys(calls))  # the team's count is the rep's when it is their source
+
+
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body of one rep (``id_utilisateur`` required)."""
     rep = rep_of(filters)
     targets = settings.current()
     known = equipe_report.people()
+    side_by_side.compute(*statements(filters, scope, targets))
     out: dict[str, Any] = {"filtres": filters.to_dict(), "delegue": rep, "reglages": targets.to_dict()}
     period = equipe.span(filters, scope)
     out["periode"] = None if period is None else period.to_dict()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from data import side_by_side
 from data.app import settings
 from data.app.settings import TIER_LABELS, TIERS, Targets
 from data.cache import reference
@@ -253,11 +254,23 @@ def outcomes(filters: Filters, scope: Scope, activity: Activity | None = None) -
     ]
 
 
+def statements(filters: Filters, scope: Scope, targets: Targets) -> list[side_by_side.Call]:
+    """The query functions of the area's answer, independent of each other (``side_by_side``), the longest first:
+    the portfolios, the activity, the budgets and the last evaluations, each over the period and its comparisons."""
+    return [
+        (equipe.reach_rows, (filters, scope, targets)),
+        (equipe.activity_rows, (filters, scope)),
+        (equipe.budget_rows, (filters, scope)),
+        (equipe.last_evaluations, (filters, scope)),
+    ]
+
+
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: filters, settings, headline numbers with their comparisons, scorecard rows (each with its
     previous period's numbers), reach × frequency and outcomes."""
     targets = settings.current()
     period = equipe.span(filters, scope)
+    side_by_side.compute(*statements(filters, scope, targets))
     out: dict[str, Any] = {
         "filtres": filters.to_dict(),
         "periode": None if period is None else period.to_dict(),

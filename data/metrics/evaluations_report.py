@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from data import side_by_side
 from data.metrics import evaluations, periods
 from data.metrics.evaluations_tables import Summary, _rows, band_rows, month_rows, rep_rows, role_rows, score_rows
 from data.metrics.filters import Filters
@@ -93,6 +94,12 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the filters, the headline numbers, the score distribution and the legacy aggregates."""
+    spans = periods.earlier_spans(filters)
+    side_by_side.compute(
+        (evaluations.summary_rows, (filters, scope)),
+        (evaluations.category_rows, (filters, scope)),
+        *([(evaluations.totals_over, (filters, scope, spans))] if spans else []),
+    )
     frame = evaluations.summary(filters, scope)
     return {
         "filtres": filters.to_dict(),

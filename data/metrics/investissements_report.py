@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from data import side_by_side
 from data.metrics import codes, investissements, periods
 from data.metrics.filters import Filters
 from data.metrics.scope import Scope
@@ -195,6 +196,11 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: filters, headline numbers, and the legacy lists with labels, counts and nested children."""
+    spans = periods.earlier_spans(filters)
+    side_by_side.compute(
+        (investissements.breakdown_rows, (filters, scope)),
+        *([(investissements.kpi_rows_over, (filters, scope, spans))] if spans else []),
+    )
     frame = investissements.breakdowns(filters, scope)
     return {
         "filtres": filters.to_dict(),

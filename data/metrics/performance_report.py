@@ -6,11 +6,14 @@ Every count is a number of distinct visits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from data import side_by_side
+from data.cache import reference
 from data.metrics import performance, periods, visites, visites_report
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import ACTIVE, REP_ROLES, Scope, users, visible_users
@@ -67,7 +70,16 @@ def _people(people: Any) -> list[tuple[Any, ...]]:
     return list(zip(*(people[column] for column in columns), strict=True))
 
 
-def ranked_reps(people: list[tuple[Any, ...]], counts: dict[int, int], allowed: tuple[int, ...] | None) -> list[Rep]:
+@reference
+def people_rows() -> tuple[tuple[Any, ...], ...]:
+    """``_people`` of every CRM user, kept for the data version (an Équipe answer read them five times: 1 ms a
+    pass over the DataFrame)."""
+    return tuple(_people(users()))
+
+
+def ranked_reps(
+    people: Sequence[tuple[Any, ...]], counts: dict[int, int], allowed: tuple[int, ...] | None
+) -> list[Rep]:
     """Active reps (DEL, KAM) among ``allowed`` with their visits, 0 included, fewest first, ties by name."""
     reps = [
         (int(uid), nom, counts.get(int(uid), 0))
@@ -77,7 +89,7 @@ def ranked_reps(people: list[tuple[Any, ...]], counts: dict[int, int], allowed: 
     return sorted(reps, key=lambda rep: (rep[2], *_name_key(rep[1]), rep[0]))
 
 
-def named_users(people: list[tuple[Any, ...]], counts: list[tuple[int, int]]) -> list[Rep]:
+def named_users(people: Sequence[tuple[Any, ...]], counts: list[tuple[int, int]]) -> list[Rep]:
     """Users with visits, most first, ties by name: ``(id_utilisateur, delegue, visites)``."""
     names = {int(uid): nom for uid, nom, _, _ in people}
     rows = [(uid, names.get(uid, f"Utilisateur {uid}"), n) for uid, n in counts]
@@ -111,12 +123,12 @@ def _reps_frame(rows: list[Rep]) -> pd.DataFrame:
 def rep_rows(filters: Filters, scope: Scope) -> list[Rep]:
     """Every enabled rep the caller and the filters allow, with their visits (0 included), fewest first."""
     counts = dict(performance.per_user_rows(filters, scope))
-    return ranked_reps(_people(users()), counts, visible_users(filters, scope))
+    return ranked_reps(people_rows(), counts, visible_users(filters, scope))
 
 
 def top_rows(filters: Filters, scope: Scope) -> list[Rep]:
     """The 5 users with the most visits."""
-    return named_users(_people(users()), performance.per_user_rows(filters, scope))[:TOP]
+    return named_users(people_rows(), performance.per_user_rows(filters, scope))[:TOP]
 
 
 def reps(filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -166,7 +178,7 @@ def team_reps(filters: Filters, scope: Scope, counts: dict[int, int] | None = No
 def _team(counts: dict[int, int], allowed: tuple[int, ...] | None) -> list[tuple[int, bool, int]]:
     """``team_reps`` of the visits per user ``counts`` and the users the filters allow."""
     reps = []
-    for uid, _nom, role, statut in _people(users()):
+    for uid, _nom, role, statut in people_rows():
         visits = counts.get(int(uid), 0)
         if role in REP_ROLES and (allowed is None or uid in allowed) and (statut == ACTIVE or visits > 0):
             reps.append((int(uid), statut != ACTIVE, visits))
@@ -234,6 +246,15 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy lists with codes, labels and user ids added, plus the headline numbers."""
+    spans = periods.earlier_spans(filters)
+    side_by_side.compute(
+        (performance.breakdown_rows, (filters, scope)),
+        (performance.totals, (filters, scope)),
+        (performance.per_user_rows, (filters, scope)),
+        (visites.region_rows, (filters, scope)),
+        (visites.calendar_rows, (filters, scope)),
+        *([(performance.user_rows_over, (filters, scope, spans))] if spans else []),
+    )
     out: dict[str, Any] = {"filtres": filters.to_dict(), "indicateurs": kpis(filters, scope)}
     out.update(periods.compared_over(lambda spans: kpis_over(filters, scope, spans), filters))
     for dimension, key in LEGACY_CODE_KEYS.items():

@@ -113,12 +113,17 @@ def compared_over(kpis_over: Callable[[tuple[Period, ...]], list[dict[str, Any]]
     """``compared``, with the KPIs of both earlier periods from one call: ``kpis_over(spans)`` gives the KPIs of
     each span (an area's statements over the spans in one pass). The same period twice (a year's) is asked once."""
     earlier = {"precedent": previous(filters), "annee_precedente": year_earlier(filters)}
-    spans = tuple(dict.fromkeys(period for period in earlier.values() if period is not None))
+    spans = earlier_spans(filters)
     values = dict(zip(spans, kpis_over(spans) if spans else [], strict=True))
     return {
         key: None if period is None else {**period.to_dict(), "indicateurs": values[period]}
         for key, period in earlier.items()
     }
+
+
+def earlier_spans(filters: Filters) -> tuple[Period, ...]:
+    """The distinct earlier periods ``compared_over`` asks its KPIs over (none when the period is unbounded)."""
+    return tuple(dict.fromkeys(p for p in (previous(filters), year_earlier(filters)) if p is not None))
 
 
 def change(current: float | None, earlier: float | None) -> float | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from data import side_by_side
 from data.metrics import codes, performance, periods, utilisateurs
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import REP_ROLES, Scope
@@ -169,6 +170,14 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: headline numbers, the legacy lists with visits and labels added, villes and spécialités."""
+    spans = periods.earlier_spans(filters)
+    side_by_side.compute(
+        (utilisateurs.level_rows, (filters, scope)),
+        (utilisateurs.month_rows, (filters, scope)),
+        (utilisateurs.manager_rows, (filters, scope)),
+        (performance.per_user_rows, (filters, scope)),
+        *([(performance.user_rows_over, (filters, scope, spans))] if spans else []),
+    )
     dims = table_rows(filters, scope)
     return {
         "filtres": filters.to_dict(),

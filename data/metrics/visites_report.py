@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from data import side_by_side
 from data.metrics import codes, periods, shapes, visites
 from data.metrics.filters import VISIT_FIELDS, VISIT_V1_FIELDS, Filters
 from data.metrics.scope import Scope
@@ -148,6 +149,14 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy structures in both units, the headline numbers and the daily series."""
+    spans = periods.earlier_spans(filters)
+    side_by_side.compute(
+        (visites.counter_rows, (filters, scope)),
+        (visites.gamme_rows, (filters, scope)),
+        (visites.region_rows, (filters, scope)),
+        (visites.calendar_rows, (filters, scope)),
+        *([(visites.kpi_rows_over, (filters, scope, spans))] if spans else []),
+    )
     rows = visites.counter_rows(filters, scope)
     days = visites.calendar_rows(filters, scope)
     return {

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from data.errors import REPLICA_MISSING, UnavailableError
 from data.source import replica
@@ -45,7 +45,25 @@ def _probe() -> None:
 
 
 def engine() -> sa.Engine:
-    """The engine of the version to serve (opening a new one when the link moved); ``UnavailableError`` if none."""
+    """The engine of the version to serve (opening a new one when the link moved); ``UnavailableError`` if none.
+
+    The link is looked at once per request, not at every call (an Équipe answer made about 50): the engine found
+    is kept on the request while it is the one served (a version opened meanwhile by another request, or one
+    forgotten after a failed read, is followed as before)."""
+    pinned: sa.Engine | None = g.get(PINNED) if has_request_context() else None
+    if pinned is not None and pinned is current_app.extensions["mediviz"].get("read_engine"):
+        return pinned
+    found = _engine()
+    if has_request_context():
+        setattr(g, PINNED, found)
+    return found
+
+
+#: The request's attribute holding the engine its reads use (see ``engine``).
+PINNED = "mediviz_replica_engine"
+
+
+def _engine() -> sa.Engine:
     state = current_app.extensions["mediviz"]
     path: Path = state["replica_path"]
     version = replica.current(path)
