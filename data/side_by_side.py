@@ -12,8 +12,8 @@ run. An error is the call's own (the first one met), raised in the request's thr
 ended, so that the usual handlers turn it into the usual answer (503, 504, …) and no call outlives its request;
 a call still queued then is not run (an overloaded replica is not asked for more).
 
-Reading from anything but DuckDB (the CRM on MariaDB, the SQLite demo), or with a single replica slot, the calls
-run one after the other in the request's thread, as before.
+Reading from anything but DuckDB (the CRM itself on MariaDB or SQLite: ``MEDIVIZ_SERVE_FROM=crm``, most tests), or
+with a single replica slot, the calls run one after the other in the request's thread, as before.
 """
 
 from __future__ import annotations
