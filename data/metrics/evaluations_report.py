@@ -94,11 +94,10 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the filters, the headline numbers, the score distribution and the legacy aggregates."""
-    spans = periods.earlier_spans(filters)
     side_by_side.compute(
         (evaluations.summary_rows, (filters, scope)),
         (evaluations.category_rows, (filters, scope)),
-        *([(evaluations.totals_over, (filters, scope, spans))] if spans else []),
+        *periods.over_earlier(evaluations.totals_over, filters, scope),
     )
     frame = evaluations.summary(filters, scope)
     return {

@@ -196,10 +196,9 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: filters, headline numbers, and the legacy lists with labels, counts and nested children."""
-    spans = periods.earlier_spans(filters)
     side_by_side.compute(
         (investissements.breakdown_rows, (filters, scope)),
-        *([(investissements.kpi_rows_over, (filters, scope, spans))] if spans else []),
+        *periods.over_earlier(investissements.kpi_rows_over, filters, scope),
     )
     frame = investissements.breakdowns(filters, scope)
     return {

@@ -203,12 +203,11 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy structures, the headline numbers, établissement codes and coverage per potentiel."""
     keys = ("code_type_etablissement", "etablissement", "type_etablissement", "nombre_partenaire")
-    spans = periods.earlier_spans(filters)
     if visible_users(filters, scope) is None:  # a team's two portfolio statements each use both cores: at once,
         side_by_side.compute(  # they were slower (1M visits: 51-54 -> 57-61 ms), the company's faster (35 -> 28-31)
             (partenaires.account_rows, (filters, scope)),
             (partenaires.coverage_rows, (filters, scope)),
-            *([(partenaires.visited_rows_over, (filters, scope, spans))] if spans else []),
+            *periods.over_earlier(partenaires.visited_rows_over, filters, scope),
         )
     return {
         "filtres": filters.to_dict(),

@@ -246,14 +246,13 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy lists with codes, labels and user ids added, plus the headline numbers."""
-    spans = periods.earlier_spans(filters)
     side_by_side.compute(
         (performance.breakdown_rows, (filters, scope)),
         (performance.totals, (filters, scope)),
         (performance.per_user_rows, (filters, scope)),
         (visites.region_rows, (filters, scope)),
         (visites.calendar_rows, (filters, scope)),
-        *([(performance.user_rows_over, (filters, scope, spans))] if spans else []),
+        *periods.over_earlier(performance.user_rows_over, filters, scope),
     )
     out: dict[str, Any] = {"filtres": filters.to_dict(), "indicateurs": kpis(filters, scope)}
     out.update(periods.compared_over(lambda spans: kpis_over(filters, scope, spans), filters))

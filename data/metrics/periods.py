@@ -126,6 +126,15 @@ def earlier_spans(filters: Filters) -> tuple[Period, ...]:
     return tuple(dict.fromkeys(p for p in (previous(filters), year_earlier(filters)) if p is not None))
 
 
+def over_earlier(
+    rows_over: Callable[[Filters, Any, tuple[Period, ...]], Any], filters: Filters, scope: Any
+) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """The call of an area's statement over the earlier spans (``rows_over(filters, scope, spans)``, what
+    ``compared_over`` asks for), for ``data.side_by_side.compute``; none when the period is unbounded."""
+    spans = earlier_spans(filters)
+    return [(rows_over, (filters, scope, spans))] if spans else []
+
+
 def change(current: float | None, earlier: float | None) -> float | None:
     """The relative change in %, 1 decimal (``None`` when either is missing or the earlier one is 0)."""
     if current is None or earlier is None or earlier == 0:

@@ -170,13 +170,12 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: headline numbers, the legacy lists with visits and labels added, villes and spécialités."""
-    spans = periods.earlier_spans(filters)
     side_by_side.compute(
         (utilisateurs.level_rows, (filters, scope)),
         (utilisateurs.month_rows, (filters, scope)),
         (utilisateurs.manager_rows, (filters, scope)),
         (performance.per_user_rows, (filters, scope)),
-        *([(performance.user_rows_over, (filters, scope, spans))] if spans else []),
+        *periods.over_earlier(performance.user_rows_over, filters, scope),
     )
     dims = table_rows(filters, scope)
     return {

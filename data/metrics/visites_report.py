@@ -149,13 +149,12 @@ def legacy_payload(filters: Filters, scope: Scope) -> dict[str, Any]:
 
 def payload(filters: Filters, scope: Scope) -> dict[str, Any]:
     """The v1 body: the legacy structures in both units, the headline numbers and the daily series."""
-    spans = periods.earlier_spans(filters)
     side_by_side.compute(
         (visites.counter_rows, (filters, scope)),
         (visites.gamme_rows, (filters, scope)),
         (visites.region_rows, (filters, scope)),
         (visites.calendar_rows, (filters, scope)),
-        *([(visites.kpi_rows_over, (filters, scope, spans))] if spans else []),
+        *periods.over_earlier(visites.kpi_rows_over, filters, scope),
     )
     rows = visites.counter_rows(filters, scope)
     days = visites.calendar_rows(filters, scope)
